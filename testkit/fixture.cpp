@@ -1,0 +1,255 @@
+#include "testkit/fixture.hpp"
+
+#include "testkit/detail/probe_state.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace keel::testkit {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using watch_atom = caf::atom_constant<caf::atom("kt_watch")>;
+
+std::string format_ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + " ms";
+}
+
+/// Systems that could not be stopped stay here, reachable, until the process exits: deleting
+/// one would block forever, and a reachable block is not a leak to LeakSanitizer.
+struct leaked_system {
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> sys;
+};
+std::vector<leaked_system>* graveyard = new std::vector<leaked_system>;
+std::mutex graveyard_mtx;
+
+} // namespace
+
+std::string teardown_report::str() const {
+  std::string out;
+  for (auto& p : problems) {
+    if (!out.empty())
+      out += '\n';
+    out += p;
+  }
+  return out;
+}
+
+// -- construction -------------------------------------------------------------
+
+fixture::fixture(fixture_options opts) : opts_(std::move(opts)) {
+  cfg_ = std::make_unique<caf::actor_system_config>();
+  if (opts_.run_mode == mode::deterministic) {
+    cfg_->set("scheduler.policy", caf::atom("testing"));
+  } else if (opts_.threads > 0) {
+    cfg_->set("scheduler.max-threads", opts_.threads);
+  }
+  cfg_->set("logger.verbosity", caf::atom("quiet"));
+  if (opts_.configure)
+    opts_.configure(*cfg_);
+  sys_ = std::make_unique<caf::actor_system>(*cfg_);
+}
+
+fixture::~fixture() {
+  if (torn_down_)
+    return;
+  auto report = teardown();
+  for (auto& p : report.problems)
+    FAIL_CHECK("testkit teardown: " << p);
+}
+
+// -- spawning and tracking ------------------------------------------------------
+
+void fixture::track(const caf::actor& hdl, std::string label) {
+  if (hdl)
+    tracked_.push_back(tracked{hdl, std::move(label)});
+}
+
+probe fixture::make_probe(std::string label) {
+  auto st = std::make_shared<detail::probe_state>();
+  if (opts_.run_mode == mode::deterministic)
+    st->drive = [this] { run(); };
+  auto hdl = sys_->spawn(detail::probe_actor, st);
+  track(hdl, std::move(label));
+  if (st->drive)
+    run();
+  return probe{std::move(st), std::move(hdl)};
+}
+
+void fixture::on_exit(std::function<void()> fun) {
+  on_exit_.emplace_back(std::move(fun));
+}
+
+std::string fixture::describe(const tracked& t) const {
+  std::string out = "actor #" + std::to_string(t.hdl.id());
+  if (!t.label.empty())
+    out += " '" + t.label + "'";
+  return out;
+}
+
+// -- deterministic mode -----------------------------------------------------------
+
+caf::scheduler::test_coordinator& fixture::sched() {
+  if (opts_.run_mode != mode::deterministic)
+    throw std::logic_error("fixture::sched() needs mode::deterministic");
+  return dynamic_cast<caf::scheduler::test_coordinator&>(sys_->scheduler());
+}
+
+size_t fixture::run() {
+  return sched().run();
+}
+
+bool fixture::run_once() {
+  return sched().try_run_once();
+}
+
+size_t fixture::advance_time(caf::timespan d) {
+  sched().advance_time(d);
+  return run();
+}
+
+// -- teardown ----------------------------------------------------------------------
+
+teardown_report fixture::teardown() {
+  if (torn_down_)
+    return report_;
+  torn_down_ = true;
+  report_ = opts_.run_mode == mode::deterministic ? stop_deterministic() : stop_threaded();
+  // Every tracked actor is confirmed down (or reported): now the callbacks may look around.
+  for (auto& f : on_exit_)
+    f();
+  on_exit_.clear();
+  tracked_.clear();
+  if (report_.system_leaked) {
+    // ~actor_system would wait forever for the actor that did not stop.
+    std::lock_guard<std::mutex> guard{graveyard_mtx};
+    graveyard->push_back(leaked_system{std::move(cfg_), std::move(sys_)});
+  } else {
+    sys_.reset();
+    cfg_.reset();
+  }
+  return report_;
+}
+
+teardown_report fixture::stop_threaded() {
+  teardown_report rep;
+  std::set<caf::actor_addr> down;
+  {
+    caf::scoped_actor self{*sys_, true};
+    for (auto& t : tracked_)
+      self->monitor(t.hdl);
+    // Waits until `addr` is down or `timeout` passes; records every down on the way.
+    auto wait_down = [&](const caf::actor_addr& addr, std::chrono::milliseconds timeout) {
+      auto deadline = clock_type::now() + timeout;
+      while (down.count(addr) == 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          clock_type::now());
+        if (left.count() <= 0)
+          return false;
+        self->receive([&](caf::down_msg& dm) { down.insert(dm.source); },
+                      caf::after(left) >> [] {});
+      }
+      return true;
+    };
+    auto stop_timeout = scaled(opts_.stop_timeout);
+    auto kill_timeout = scaled(opts_.kill_timeout);
+    for (auto i = tracked_.rbegin(); i != tracked_.rend(); ++i) {
+      auto addr = i->hdl.address();
+      if (down.count(addr) != 0)
+        continue;
+      self->send_exit(i->hdl, caf::exit_reason::user_shutdown);
+      if (wait_down(addr, stop_timeout))
+        continue;
+      self->send_exit(i->hdl, caf::exit_reason::kill);
+      if (wait_down(addr, kill_timeout)) {
+        rep.problems.emplace_back(describe(*i) + " did not stop within " +
+                                  format_ms(stop_timeout) +
+                                  " of its exit message and was killed; make it handle exit "
+                                  "messages (or stop it in the test)");
+      } else {
+        rep.problems.emplace_back(describe(*i) + " did not stop, not even when killed (a blocking "
+                                  "actor that never receives?); the test's actor system is "
+                                  "leaked so the run can go on");
+        rep.system_leaked = true;
+      }
+    }
+  }
+  if (rep.system_leaked)
+    return rep;
+  // Actors the test never handed to the kit (spawned by its actors and not linked to them)
+  // would keep ~actor_system waiting forever: wait for them with a deadline.
+  auto& reg = sys_->registry();
+  if (reg.running() == 0)
+    return rep;
+  auto done = std::make_shared<std::promise<void>>();
+  auto fut = done->get_future();
+  std::thread waiter{[&reg, done] {
+    reg.await_running_count_equal(0);
+    done->set_value();
+  }};
+  if (fut.wait_for(scaled(opts_.stop_timeout)) == std::future_status::ready) {
+    waiter.join();
+    return rep;
+  }
+  waiter.detach();
+  rep.problems.emplace_back(std::to_string(reg.running()) +
+                            " actor(s) still running that the test did not spawn through the "
+                            "fixture; link them to a tracked actor or track() them; the test's "
+                            "actor system is leaked so the run can go on");
+  rep.system_leaked = true;
+  return rep;
+}
+
+teardown_report fixture::stop_deterministic() {
+  teardown_report rep;
+  // A watcher outside the tracked set records every down message.
+  auto st = std::make_shared<detail::probe_state>();
+  auto watcher = sys_->spawn(detail::probe_actor, st);
+  for (auto& t : tracked_)
+    caf::anon_send(watcher, watch_atom::value, t.hdl);
+  run();
+  auto is_down = [&](const caf::actor& hdl) {
+    for (auto& dm : st->downs)
+      if (dm.source == hdl.address())
+        return true;
+    return false;
+  };
+  for (auto i = tracked_.rbegin(); i != tracked_.rend(); ++i) {
+    if (is_down(i->hdl))
+      continue;
+    caf::anon_send_exit(i->hdl, caf::exit_reason::user_shutdown);
+    run();
+    if (is_down(i->hdl))
+      continue;
+    caf::anon_send_exit(i->hdl, caf::exit_reason::kill);
+    run();
+    if (is_down(i->hdl)) {
+      rep.problems.emplace_back(describe(*i) +
+                                " did not stop on its exit message and was killed; make it "
+                                "handle exit messages (or stop it in the test)");
+    } else {
+      rep.problems.emplace_back(describe(*i) + " did not stop, not even when killed; the test's "
+                                "actor system is leaked so the run can go on");
+      rep.system_leaked = true;
+    }
+  }
+  caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown);
+  run();
+  auto running = sys_->registry().running();
+  if (running != 0 && !rep.system_leaked) {
+    rep.problems.emplace_back(std::to_string(running) +
+                              " actor(s) still running that the test did not spawn through the "
+                              "fixture; link them to a tracked actor or track() them; the test's "
+                              "actor system is leaked so the run can go on");
+    rep.system_leaked = true;
+  }
+  return rep;
+}
+
+} // namespace keel::testkit

@@ -1,0 +1,152 @@
+// keel::testkit::fixture: a private actor system per test, with teardown that cannot hang.
+//
+// Every actor a test spawns through the fixture is tracked. teardown() (run by the destructor
+// if the test did not call it) stops them in reverse spawn order: exit with reason
+// user_shutdown, wait for the down message with a deadline, then kill. Any actor that needed
+// the kill, or did not stop even then, FAILs the test by name; actors still running that the
+// test never handed to the kit are reported too. When an actor cannot be stopped at all, the
+// actor system is deliberately leaked instead of destroyed, because ~actor_system would wait
+// for it forever: the test fails, the suite goes on.
+//
+// Modes: threaded (default; CAF's work-stealing scheduler) or deterministic (CAF's
+// test_coordinator: nothing runs until the test calls run()/run_once(); timers fire only when
+// the test advances the virtual clock).
+//
+// Thread-safety: a fixture belongs to one test thread. Lifetime: probes and handles from a
+// fixture must not outlive it.
+#pragma once
+
+#include "testkit/probe.hpp"
+#include "testkit/time.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace keel::testkit {
+
+/// How a fixture's actor system runs.
+enum class mode : uint8_t {
+  threaded,      ///< CAF's default scheduler (real threads, real time)
+  deterministic, ///< CAF's test_coordinator and a virtual clock
+};
+
+/// Options of a fixture; the defaults suit most tests.
+struct fixture_options {
+  mode run_mode = mode::threaded;
+  /// Scheduler threads in threaded mode (0 = CAF's default).
+  size_t threads = 2;
+  /// How long each actor gets to stop after its exit message (scaled).
+  std::chrono::milliseconds stop_timeout{2000};
+  /// How long an actor gets to go down after the kill (scaled).
+  std::chrono::milliseconds kill_timeout{1000};
+  /// Extra settings applied to the actor_system_config before the system starts.
+  std::function<void(caf::actor_system_config&)> configure;
+};
+
+/// What teardown found. Empty `problems` means every actor stopped when asked.
+struct teardown_report {
+  std::vector<std::string> problems;
+  /// True when an actor could not be stopped and the system was leaked to avoid a hang.
+  bool system_leaked = false;
+
+  [[nodiscard]] bool clean() const { return problems.empty(); }
+  /// All problems, one per line.
+  [[nodiscard]] std::string str() const;
+};
+
+class fixture {
+public:
+  // -- construction ---------------------------------------------------------
+
+  explicit fixture(fixture_options opts = {});
+
+  /// Runs teardown() unless the test did; records a test failure for every problem found.
+  ~fixture();
+
+  fixture(const fixture&) = delete;
+  fixture& operator=(const fixture&) = delete;
+
+  // -- properties -----------------------------------------------------------
+
+  /// The private actor system.
+  [[nodiscard]] caf::actor_system& sys() { return *sys_; }
+
+  [[nodiscard]] mode run_mode() const { return opts_.run_mode; }
+
+  // -- spawning and tracking ------------------------------------------------
+
+  /// Spawns a function-based actor and tracks it under `label`.
+  template <class F, class... Ts>
+  caf::actor spawn_named(std::string label, F fun, Ts&&... xs) {
+    auto hdl = caf::actor_cast<caf::actor>(sys_->spawn(std::move(fun), std::forward<Ts>(xs)...));
+    track(hdl, std::move(label));
+    return hdl;
+  }
+
+  /// Spawns a function-based actor and tracks it (labelled by its id).
+  template <class F, class... Ts>
+  caf::actor spawn(F fun, Ts&&... xs) {
+    return spawn_named(std::string{}, std::move(fun), std::forward<Ts>(xs)...);
+  }
+
+  /// Spawns a class-based actor `T` and tracks it.
+  template <class T, class... Ts>
+  caf::actor spawn_class(std::string label, Ts&&... xs) {
+    auto hdl = caf::actor_cast<caf::actor>(sys_->spawn<T>(std::forward<Ts>(xs)...));
+    track(hdl, std::move(label));
+    return hdl;
+  }
+
+  /// Tracks an actor the test started some other way (a factory, a supervisor).
+  void track(const caf::actor& hdl, std::string label = {});
+
+  /// A new probe, tracked and stopped by teardown.
+  probe make_probe(std::string label = "probe");
+
+  /// Registers a callback that teardown runs after every tracked actor is confirmed down.
+  void on_exit(std::function<void()> fun);
+
+  // -- deterministic mode ---------------------------------------------------
+
+  /// deterministic mode: the scheduler (precondition: run_mode() == mode::deterministic).
+  [[nodiscard]] caf::scheduler::test_coordinator& sched();
+
+  /// deterministic mode: runs messages until nothing is left; returns how many ran.
+  size_t run();
+
+  /// deterministic mode: runs one message; false when nothing was ready.
+  bool run_once();
+
+  /// deterministic mode: advances the virtual clock, fires due timers, runs until idle.
+  size_t advance_time(caf::timespan d);
+
+  // -- teardown -------------------------------------------------------------
+
+  /// Stops everything (see the file comment). Idempotent: later calls return the first report.
+  teardown_report teardown();
+
+private:
+  struct tracked {
+    caf::actor hdl;
+    std::string label;
+  };
+
+  std::string describe(const tracked& t) const;
+  teardown_report stop_threaded();
+  teardown_report stop_deterministic();
+
+  fixture_options opts_;
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  std::vector<tracked> tracked_;
+  std::vector<std::function<void()>> on_exit_;
+  bool torn_down_ = false;
+  teardown_report report_;
+};
+
+} // namespace keel::testkit
