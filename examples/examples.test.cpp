@@ -1,0 +1,66 @@
+// Every example is built and run here: an example that stops working fails the suite.
+#include "config/load.hpp"
+#include "testkit/child_process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using keel::testkit::child_process;
+
+namespace {
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* x = std::getenv(name);
+  return x != nullptr ? x : fallback;
+}
+
+std::string source_path(const std::string& rel) {
+  return env_or("KEEL_SOURCE_ROOT", ".") + "/" + rel;
+}
+
+std::string build_path(const std::string& rel) {
+  return env_or("KEEL_BUILD_ROOT", "build") + "/" + rel;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace
+
+TEST_CASE("the hello example greets from three actors and stops them in reverse order") {
+  child_process hello{{build_path("examples/hello")}};
+  REQUIRE(hello.wait_exit() == 0);
+  auto& lines = hello.lines();
+  REQUIRE(lines.size() == 7);
+  CHECK_THAT(lines[0], Catch::StartsWith("hello, keel!"));
+  CHECK_THAT(lines[1], Catch::StartsWith("hallo, keel!"));
+  CHECK_THAT(lines[2], Catch::StartsWith("bonjour, keel!"));
+  // The last greeter started is the first stopped.
+  auto id_of = [](const std::string& line) {
+    auto pos = line.find('#');
+    return std::stoull(line.substr(pos + 1));
+  };
+  CHECK(id_of(lines[3]) == id_of(lines[2]));
+  CHECK(id_of(lines[5]) == id_of(lines[0]));
+  CHECK(lines[6] == "all greeters done");
+}
+
+TEST_CASE("the example node config is valid and shows every section") {
+  auto path = source_path("examples/node.yaml");
+  auto loaded = keel::config::load_file(path);
+  for (auto& e : loaded.errors)
+    UNSCOPED_INFO(e.str());
+  REQUIRE(loaded.ok());
+  // It documents the defaults: loading it gives the default config.
+  CHECK(loaded.config == keel::config::node_config{});
+  auto text = read_file(path);
+  for (auto section : {"\nnode:", "\nshards:", "\ngateway:", "\nhttp:", "\npools:"})
+    CHECK_THAT(text, Catch::Contains(section));
+}

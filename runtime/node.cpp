@@ -1,0 +1,74 @@
+#include "runtime/node.hpp"
+
+#include "runtime/atoms.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/root.hpp"
+
+namespace keel::runtime {
+
+node::node(config::node_config cfg) : cfg_(std::move(cfg)) {
+  // nop
+}
+
+node::~node() {
+  if (root_)
+    stop();
+}
+
+caf::error node::start(down_callback on_down) {
+  sys_cfg_ = std::make_unique<caf::actor_system_config>();
+  if (cfg_.node.scheduler_threads > 0)
+    sys_cfg_->set("scheduler.max-threads", static_cast<size_t>(cfg_.node.scheduler_threads));
+  sys_cfg_->set("logger.verbosity", caf::atom("quiet"));
+  sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
+  root_ = spawn_root(*sys_, cfg_);
+  if (on_down) {
+    // The node keeps a handle: CAF terminates an actor that nobody can reach anymore.
+    watcher_ = sys_->spawn([root = root_, on_down](caf::event_based_actor* self) -> caf::behavior {
+      self->monitor(root);
+      self->set_down_handler([self, on_down](caf::down_msg& dm) {
+        on_down(dm.reason);
+        self->quit();
+      });
+      return {[](ready_atom) {}};
+    });
+  }
+  caf::error err;
+  {
+    caf::scoped_actor self{*sys_, true};
+    auto timeout = std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} + std::chrono::seconds{5};
+    self->request(root_, timeout, ready_atom::value)
+      .receive([](ready_atom) {}, [&](caf::error& x) { err = std::move(x); });
+  }
+  if (err) {
+    stop();
+    return err;
+  }
+  return caf::none;
+}
+
+void node::request_stop() {
+  if (root_)
+    caf::anon_send_exit(root_, caf::exit_reason::user_shutdown);
+}
+
+caf::error node::stop() {
+  if (!root_)
+    return caf::none;
+  caf::error reason;
+  {
+    caf::scoped_actor self{*sys_, true};
+    self->monitor(root_);
+    self->send_exit(root_, caf::exit_reason::user_shutdown);
+    self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
+  }
+  root_ = nullptr;
+  watcher_ = nullptr;
+  sys_.reset(); // waits for every actor of the tree
+  sys_cfg_.reset();
+  if (reason == caf::exit_reason::user_shutdown)
+    return caf::none;
+  return reason;
+}
+
+} // namespace keel::runtime

@@ -1,0 +1,65 @@
+// keel::runtime::node: a running keel node, assembled from a validated config.
+//
+// start() builds the actor system (scheduler threads from the config), spawns the root of the
+// actor tree and waits for its ready handshake; stop() asks the root to shut down (children in
+// reverse start order) and waits until it is confirmed down. A failed start rolls back what it
+// started. The destructor stops a node that is still running.
+// Thread-safety: one thread owns a node; the root and its tree are actors.
+#pragma once
+
+#include "config/node_config.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace keel::runtime {
+
+class node {
+public:
+  // -- construction ---------------------------------------------------------
+
+  explicit node(config::node_config cfg);
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  // -- lifecycle ------------------------------------------------------------
+
+  /// Called (from an actor thread) when the root goes down, with its exit reason.
+  using down_callback = std::function<void(const caf::error&)>;
+
+  /// Starts the actor system and the tree; returns once the root reported ready, or the
+  /// error that failed the start (the tree is then stopped again). `on_down`, if set, is
+  /// called when the root goes down for whatever reason (a stop, or a failure that its
+  /// restart intensity could not absorb).
+  [[nodiscard]] caf::error start(down_callback on_down = {});
+
+  /// Asks the root to shut down and returns at once; see stop() to wait.
+  void request_stop();
+
+  /// Stops the tree (reverse start order) and waits until the root is confirmed down.
+  /// Returns the root's exit reason (none or user_shutdown for a clean stop).
+  caf::error stop();
+
+  // -- properties -----------------------------------------------------------
+
+  [[nodiscard]] caf::actor_system& sys() { return *sys_; }
+
+  /// The root of the actor tree (invalid before start and after stop).
+  [[nodiscard]] const caf::actor& root() const { return root_; }
+
+  [[nodiscard]] const config::node_config& cfg() const { return cfg_; }
+
+private:
+  config::node_config cfg_;
+  std::unique_ptr<caf::actor_system_config> sys_cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::actor root_;
+  caf::actor watcher_; ///< reports the root's down message to start()'s callback
+};
+
+} // namespace keel::runtime

@@ -1,0 +1,55 @@
+#include "runtime/node.hpp"
+
+#include "runtime/atoms.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+
+using keel::runtime::node;
+
+namespace {
+
+keel::config::node_config small_config() {
+  keel::config::node_config cfg;
+  cfg.node.scheduler_threads = 2;
+  cfg.shards.count = 2;
+  cfg.gateway.enabled = false;
+  cfg.http.enabled = false;
+  return cfg;
+}
+
+} // namespace
+
+TEST_CASE("a node starts, answers ready and stops cleanly") {
+  node n{small_config()};
+  REQUIRE_FALSE(n.start());
+  REQUIRE(n.root());
+  {
+    caf::scoped_actor self{n.sys(), true};
+    bool ready = false;
+    self->request(n.root(), std::chrono::seconds{5}, keel::runtime::ready_atom::value)
+      .receive([&](keel::runtime::ready_atom) { ready = true; }, [](caf::error&) {});
+    CHECK(ready);
+  }
+  CHECK_FALSE(n.stop());
+  CHECK_FALSE(n.root());
+}
+
+TEST_CASE("a node reports its root going down to the start callback") {
+  node n{small_config()};
+  std::promise<caf::error> down;
+  REQUIRE_FALSE(n.start([&](const caf::error& reason) { down.set_value(reason); }));
+  n.request_stop();
+  auto fut = down.get_future();
+  REQUIRE(fut.wait_for(std::chrono::seconds{10}) == std::future_status::ready);
+  CHECK(fut.get() == caf::exit_reason::user_shutdown);
+  CHECK_FALSE(n.stop()); // already down: stop only collects it
+}
+
+TEST_CASE("a node whose root fails reports the failure from stop") {
+  node n{small_config()};
+  REQUIRE_FALSE(n.start());
+  caf::anon_send_exit(n.root(), caf::exit_reason::kill);
+  CHECK(n.stop() == caf::exit_reason::kill);
+}
