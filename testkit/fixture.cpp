@@ -44,6 +44,8 @@ std::string teardown_report::str() const {
 // -- construction -------------------------------------------------------------
 
 fixture::fixture(fixture_options opts) : opts_(std::move(opts)) {
+  if (opts_.check_leaks)
+    before_ = resource_snapshot::take();
   cfg_ = std::make_unique<caf::actor_system_config>();
   if (opts_.run_mode == mode::deterministic) {
     cfg_->set("scheduler.policy", caf::atom("testing"));
@@ -54,6 +56,8 @@ fixture::fixture(fixture_options opts) : opts_(std::move(opts)) {
   if (opts_.configure)
     opts_.configure(*cfg_);
   sys_ = std::make_unique<caf::actor_system>(*cfg_);
+  for (auto& entry : sys_->registry().named_actors())
+    system_names_.insert(entry.first); // CAF's own services (ConfigServ, SpawnServ)
 }
 
 fixture::~fixture() {
@@ -121,6 +125,17 @@ teardown_report fixture::teardown() {
     return report_;
   torn_down_ = true;
   report_ = opts_.run_mode == mode::deterministic ? stop_deterministic() : stop_threaded();
+  // Registered names hold their actors: report them (registry mode) and let go of them.
+  for (auto& [name, hdl] : sys_->registry().named_actors()) {
+    if (system_names_.count(name) != 0)
+      continue;
+    report_.registered.emplace_back(caf::to_string(name));
+    sys_->registry().erase(name);
+  }
+  if (opts_.check_registry)
+    for (auto& name : report_.registered)
+      report_.problems.emplace_back("registry name '" + name + "' still registered at teardown; "
+                                    "erase it when its actor stops");
   // Every tracked actor is confirmed down (or reported): now the callbacks may look around.
   for (auto& f : on_exit_)
     f();
@@ -133,6 +148,9 @@ teardown_report fixture::teardown() {
   } else {
     sys_.reset();
     cfg_.reset();
+    if (opts_.check_leaks)
+      for (auto& leak : describe_leaks(before_, resource_snapshot::take()))
+        report_.problems.emplace_back(std::move(leak));
   }
   return report_;
 }

@@ -16,6 +16,7 @@
 // fixture must not outlive it.
 #pragma once
 
+#include "testkit/leak_check.hpp"
 #include "testkit/probe.hpp"
 #include "testkit/time.hpp"
 
@@ -24,6 +25,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,9 +37,14 @@ enum class mode : uint8_t {
   deterministic, ///< CAF's test_coordinator and a virtual clock
 };
 
-/// Options of a fixture; the defaults suit most tests.
+/// Options of a fixture; the defaults suit most tests. The named constructors give the
+/// isolation modes of testkit.md.
 struct fixture_options {
   mode run_mode = mode::threaded;
+  /// Fail the test when a name is still registered at teardown (registry mode).
+  bool check_registry = false;
+  /// Compare threads, fds and child processes before and after the test (leak_checked mode).
+  bool check_leaks = false;
   /// Scheduler threads in threaded mode (0 = CAF's default).
   size_t threads = 2;
   /// How long each actor gets to stop after its exit message (scaled).
@@ -46,11 +53,39 @@ struct fixture_options {
   std::chrono::milliseconds kill_timeout{1000};
   /// Extra settings applied to the actor_system_config before the system starts.
   std::function<void(caf::actor_system_config&)> configure;
+
+  // -- isolation modes ------------------------------------------------------
+
+  /// A private actor system; teardown stops what the test started.
+  static fixture_options basic() { return {}; }
+
+  /// basic + the private registry must be empty at teardown.
+  static fixture_options registry() {
+    fixture_options opts;
+    opts.check_registry = true;
+    return opts;
+  }
+
+  /// basic + threads, fds and child processes counted before and after.
+  static fixture_options leak_checked() {
+    fixture_options opts;
+    opts.check_leaks = true;
+    return opts;
+  }
+
+  /// CAF's test_coordinator and a virtual clock.
+  static fixture_options deterministic() {
+    fixture_options opts;
+    opts.run_mode = mode::deterministic;
+    return opts;
+  }
 };
 
 /// What teardown found. Empty `problems` means every actor stopped when asked.
 struct teardown_report {
   std::vector<std::string> problems;
+  /// Names still registered at teardown (registry mode reports them as problems).
+  std::vector<std::string> registered;
   /// True when an actor could not be stopped and the system was leaked to avoid a hang.
   bool system_leaked = false;
 
@@ -145,6 +180,8 @@ private:
   std::unique_ptr<caf::actor_system> sys_;
   std::vector<tracked> tracked_;
   std::vector<std::function<void()>> on_exit_;
+  resource_snapshot before_;
+  std::set<caf::atom_value> system_names_;
   bool torn_down_ = false;
   teardown_report report_;
 };
