@@ -72,11 +72,13 @@ std::string await_gone(testkit::probe& p, std::chrono::milliseconds timeout) {
   return msg.get_as<std::string>(1);
 }
 
-caf::actor spawn_ready(testkit::fixture& fx, testkit::probe& p, supervisor_options opts) {
+caf::actor spawn_ready(testkit::fixture& fx, testkit::probe&, supervisor_options opts) {
+  // A probe of its own, so that no event on the caller's probe is skipped.
+  auto rp = fx.make_probe("ready");
   auto sup = spawn_supervisor(fx.sys(), std::move(opts),
-                              start_context{fx.sys(), p.handle(), "test", 7});
+                              start_context{fx.sys(), rp.handle(), "test", 7});
   fx.track(sup, "supervisor");
-  auto msg = p.fish_for([](const caf::message& m) {
+  auto msg = rp.fish_for([](const caf::message& m) {
     return m.match_elements<ready_atom, uint64_t>()
            || m.match_elements<init_fail_atom, uint64_t, caf::error>();
   });

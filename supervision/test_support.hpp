@@ -65,8 +65,8 @@ event next_event(testkit::probe& p, std::chrono::milliseconds timeout = testkit:
 std::string await_gone(testkit::probe& p,
                        std::chrono::milliseconds timeout = testkit::default_timeout());
 
-/// Deterministic mode: spawns a supervisor reporting to `p` and runs until it is ready;
-/// FAILs if it reports init_fail.
+/// Spawns a supervisor (any mode) and waits until it is ready, through a probe of its own
+/// (`p` is left alone, so no event on it is skipped); FAILs if it reports init_fail.
 caf::actor spawn_ready(testkit::fixture& fx, testkit::probe& p, supervisor_options opts);
 
 /// Waits (with a deadline) until `sys` runs exactly `n` actors; false at the deadline.

@@ -1,0 +1,97 @@
+// Shutdown policies: brutal_kill, timeout (kill after it) and infinity, on a virtual clock.
+#include "supervision/errc.hpp"
+#include "supervision/supervisor.hpp"
+#include "supervision/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace keel::supervision;
+using namespace keel::supervision::test;
+using keel::testkit::fixture;
+using keel::testkit::fixture_options;
+using keel::testkit::mode;
+using std::chrono::milliseconds;
+
+namespace {
+
+// A deterministic supervisor with one child "x" that ignores exit messages, under `pol`.
+struct setup {
+  fixture fx{fixture_options{mode::deterministic}};
+  keel::testkit::probe p = fx.make_probe("p");
+  caf::actor sup;
+  caf::actor x;
+
+  explicit setup(shutdown_policy pol, bool ignore_exit = true) {
+    supervisor_options opts;
+    opts.name = "s";
+    opts.events = p.handle();
+    worker_options wo;
+    wo.ignore_exit = ignore_exit;
+    auto spec = worker_spec("x", wo);
+    spec.shutdown = pol;
+    opts.children.push_back(std::move(spec));
+    sup = spawn_ready(fx, p, std::move(opts));
+    x = actor_of(await_event(p, event_type::child_started, "x"));
+    await_event(p, event_type::supervisor_ready);
+  }
+};
+
+} // namespace
+
+TEST_CASE("brutal_kill kills the child at once", "[supervision][shutdown]") {
+  setup s{shutdown_policy::brutal_kill()};
+  caf::anon_send(s.sup, terminate_child_atom::value, std::string{"x"});
+  auto ev = await_event(s.p, event_type::child_exited, "x");
+  CHECK(ev.reason == caf::exit_reason::kill);
+}
+
+TEST_CASE("a child that ignores its shutdown is killed when the timeout expires",
+          "[supervision][shutdown]") {
+  setup s{shutdown_policy::timeout(milliseconds{500})};
+  caf::anon_send(s.sup, terminate_child_atom::value, std::string{"x"});
+  s.fx.run();
+  s.fx.advance_time(milliseconds{499});
+  s.p.expect_no_message(milliseconds{1});
+  s.fx.advance_time(milliseconds{1});
+  auto ev = await_event(s.p, event_type::child_exited, "x");
+  CHECK(ev.reason == caf::exit_reason::kill);
+}
+
+TEST_CASE("a child that stops within its shutdown timeout exits with user_shutdown",
+          "[supervision][shutdown]") {
+  setup s{shutdown_policy::timeout(milliseconds{500}), false};
+  caf::anon_send(s.sup, terminate_child_atom::value, std::string{"x"});
+  auto ev = await_event(s.p, event_type::child_exited, "x");
+  CHECK(ev.reason == caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("shutdown infinity waits as long as the child takes", "[supervision][shutdown]") {
+  setup s{shutdown_policy::infinity()};
+  caf::anon_send(s.sup, terminate_child_atom::value, std::string{"x"});
+  s.fx.run();
+  s.fx.advance_time(std::chrono::hours{24});
+  s.p.expect_no_message(milliseconds{1});
+  crash(s.x, caf::exit_reason::user_shutdown); // the child finally finishes
+  auto ev = await_event(s.p, event_type::child_exited, "x");
+  CHECK(ev.reason == caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("stopping a supervisor stops its children in reverse order",
+          "[supervision][shutdown]") {
+  fixture fx{fixture_options{mode::deterministic}};
+  auto p = fx.make_probe("p");
+  supervisor_options opts;
+  opts.name = "s";
+  opts.events = p.handle();
+  for (auto id : {"a", "b", "c"})
+    opts.children.push_back(worker_spec(id));
+  auto sup = spawn_ready(fx, p, std::move(opts));
+  await_event(p, event_type::supervisor_ready);
+  p.watch(sup);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  CHECK(next_event(p).type == event_type::shutting_down);
+  CHECK(next_event(p).child == "c");
+  CHECK(next_event(p).child == "b");
+  CHECK(next_event(p).child == "a");
+  CHECK(p.expect_terminated(sup) == caf::exit_reason::user_shutdown);
+}
