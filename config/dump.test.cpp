@@ -2,7 +2,6 @@
 #include "config/load.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 using namespace keel::config;
@@ -87,13 +86,31 @@ TEST_CASE("a loaded config dumps and loads back equal") {
 
 TEST_CASE("the dump writes every key with enums by name and sizes as integers") {
   auto text = dump(node_config{});
-  for (auto* key : {"node:", "name:", "data_dir:", "log_level: info", "scheduler_threads: 0",
-                    "shards:", "count: 8", "sync: group", "sync_interval_ms: 10",
-                    "recovery: tolerate_torn_tail", "segment_bytes: 67108864",
-                    "snapshot_threshold_bytes: 268435456", "startup_timeout_ms: 30000",
-                    "gateway:", "enabled: true", "port: 6380", "password:", "max_clients: 10000",
-                    "max_bulk_bytes: 536870912", "max_array_len: 1048576", "idle_timeout_s: 0",
-                    "output_buffer_limit_bytes: 67108864", "http:", "port: 9121", "pools: []"}) {
+  for (auto* key : {"node:",
+                    "name:",
+                    "data_dir:",
+                    "log_level: info",
+                    "scheduler_threads: 0",
+                    "shards:",
+                    "count: 8",
+                    "sync: group",
+                    "sync_interval_ms: 10",
+                    "recovery: tolerate_torn_tail",
+                    "segment_bytes: 67108864",
+                    "snapshot_threshold_bytes: 268435456",
+                    "startup_timeout_ms: 30000",
+                    "gateway:",
+                    "enabled: true",
+                    "port: 6380",
+                    "password:",
+                    "max_clients: 10000",
+                    "max_bulk_bytes: 536870912",
+                    "max_array_len: 1048576",
+                    "idle_timeout_s: 0",
+                    "output_buffer_limit_bytes: 67108864",
+                    "http:",
+                    "port: 9121",
+                    "pools: []"}) {
     INFO(key);
     CHECK(text.find(key) != std::string::npos);
   }

@@ -1,5 +1,6 @@
 // to_string for the config enums, from the tables in detail/enum_names.hpp.
 #include "config/detail/enum_names.hpp"
+
 #include "config/load.hpp"
 
 namespace keel::config {

@@ -26,9 +26,9 @@ auto fields(const http_section& x) {
 }
 
 auto fields(const pool_config& x) {
-  return std::tie(x.name, x.kind, x.size, x.max_overflow, x.lazy, x.strategy,
-                  x.checkout_timeout_ms, x.max_waiters, x.on_death, x.command, x.env,
-                  x.min_ready, x.request_timeout_ms, x.health_interval_ms);
+  return std::tie(x.name, x.kind, x.size, x.max_overflow, x.lazy, x.strategy, x.checkout_timeout_ms,
+                  x.max_waiters, x.on_death, x.command, x.env, x.min_ready, x.request_timeout_ms,
+                  x.health_interval_ms);
 }
 
 template <class T>

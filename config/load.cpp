@@ -5,15 +5,14 @@
 #include "config/detail/reader.hpp"
 #include "config/detail/schema.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <tuple>
 #include <sys/stat.h>
+#include <tuple>
+#include <yaml-cpp/yaml.h>
 
 namespace keel::config {
 
@@ -39,9 +38,8 @@ load_result load_string(const std::string& yaml, const std::string& name,
   } catch (const YAML::Exception& e) {
     auto line = e.mark.is_null() ? 0 : e.mark.line + 1;
     auto column = e.mark.is_null() ? 0 : e.mark.column + 1;
-    result.errors.push_back(diagnostic{name, line, column,
-                                       "invalid YAML: " + e.msg +
-                                         "; fix the syntax at this position"});
+    result.errors.push_back(diagnostic{
+        name, line, column, "invalid YAML: " + e.msg + "; fix the syntax at this position"});
     return result;
   }
   detail::override_sites sites;
@@ -58,8 +56,8 @@ load_result load_file(const std::string& path, const std::vector<std::string>& o
     load_result result;
     result.errors.push_back(diagnostic{path, 0, 0,
                                        "cannot read the config file: " + why +
-                                         "; check the path given to --config and its "
-                                         "permissions"});
+                                           "; check the path given to --config and its "
+                                           "permissions"});
     return result;
   };
   struct stat st {};

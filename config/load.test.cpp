@@ -3,7 +3,6 @@
 #include "config/load.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -237,16 +236,17 @@ TEST_CASE("to_string names each enum value as in YAML") {
 TEST_CASE("an unknown key is reported with the nearest valid key") {
   CHECK(errors_of("node:\n  name: a\n\nshard:\n  count: 3\n") ==
         std::vector<std::string>{
-          "node.yaml:4:1: unknown key 'shard' in section 'root'; did you mean 'shards'? valid "
-          "keys: node, shards, gateway, http, pools"});
+            "node.yaml:4:1: unknown key 'shard' in section 'root'; did you mean 'shards'? valid "
+            "keys: node, shards, gateway, http, pools"});
   CHECK(errors_of("http:\n  prot: 80\n") ==
         std::vector<std::string>{"node.yaml:2:3: unknown key 'prot' in section 'http'; did you "
                                  "mean 'port'? valid keys: enabled, bind, port"});
 }
 
 TEST_CASE("an unknown key far from every valid key gets no suggestion") {
-  CHECK(errors_of("http:\n  xyzzy: 80\n") ==
-        std::vector<std::string>{
+  CHECK(
+      errors_of("http:\n  xyzzy: 80\n") ==
+      std::vector<std::string>{
           "node.yaml:2:3: unknown key 'xyzzy' in section 'http'; valid keys: enabled, bind, port"});
 }
 
@@ -262,15 +262,15 @@ TEST_CASE("a value of the wrong type is reported with what was expected") {
                                  "expected a non-empty string"});
   CHECK(errors_of("shards:\n  count:\n") ==
         std::vector<std::string>{
-          "node.yaml:2:3: shards.count has no value; expected an integer from 1 to 4096"});
+            "node.yaml:2:3: shards.count has no value; expected an integer from 1 to 4096"});
 }
 
 TEST_CASE("a section that is not a map is a wrong type") {
   CHECK(errors_of("shards: 5\n") ==
         std::vector<std::string>{
-          "node.yaml:1:9: shards must be a map, got '5'; expected a map with keys count, sync, "
-          "sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-          "startup_timeout_ms"});
+            "node.yaml:1:9: shards must be a map, got '5'; expected a map with keys count, sync, "
+            "sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
+            "startup_timeout_ms"});
   CHECK(errors_of("- 1\n") ==
         std::vector<std::string>{"node.yaml:1:1: the document root must be a map, got a list; "
                                  "expected a map with keys node, shards, gateway, http, pools"});
@@ -282,13 +282,13 @@ TEST_CASE("a section that is not a map is a wrong type") {
 TEST_CASE("a value out of range is reported with the range") {
   CHECK(errors_of("shards:\n  count: 0\n") ==
         std::vector<std::string>{
-          "node.yaml:2:10: shards.count is 0; expected an integer from 1 to 4096"});
+            "node.yaml:2:10: shards.count is 0; expected an integer from 1 to 4096"});
   CHECK(errors_of("gateway:\n  port: 70000\n") ==
         std::vector<std::string>{
-          "node.yaml:2:9: gateway.port is 70000; expected an integer from 1 to 65535"});
+            "node.yaml:2:9: gateway.port is 70000; expected an integer from 1 to 65535"});
   CHECK(errors_of("node:\n  scheduler_threads: -1\n") ==
         std::vector<std::string>{
-          "node.yaml:2:22: node.scheduler_threads is -1; expected an integer from 0 to 1024"});
+            "node.yaml:2:22: node.scheduler_threads is -1; expected an integer from 0 to 1024"});
   CHECK(errors_of("shards:\n  startup_timeout_ms: 99999999999999999999999\n") ==
         std::vector<std::string>{"node.yaml:2:23: shards.startup_timeout_ms is "
                                  "99999999999999999999999; expected an integer from 1 to "
@@ -298,13 +298,13 @@ TEST_CASE("a value out of range is reported with the range") {
 TEST_CASE("a byte size with a bad suffix or out of range is reported") {
   CHECK(errors_of("shards:\n  segment_bytes: 64MB\n") ==
         std::vector<std::string>{
-          "node.yaml:2:18: shards.segment_bytes must be a byte size, got '64MB'; expected a byte "
-          "size from 1MiB to 4GiB (an integer, or a number with suffix KiB, MiB or GiB like "
-          "64MiB)"});
+            "node.yaml:2:18: shards.segment_bytes must be a byte size, got '64MB'; expected a byte "
+            "size from 1MiB to 4GiB (an integer, or a number with suffix KiB, MiB or GiB like "
+            "64MiB)"});
   CHECK(errors_of("shards:\n  segment_bytes: 512KiB\n") ==
         std::vector<std::string>{
-          "node.yaml:2:18: shards.segment_bytes is 512KiB; expected a byte size from 1MiB to "
-          "4GiB (an integer, or a number with suffix KiB, MiB or GiB like 64MiB)"});
+            "node.yaml:2:18: shards.segment_bytes is 512KiB; expected a byte size from 1MiB to "
+            "4GiB (an integer, or a number with suffix KiB, MiB or GiB like 64MiB)"});
 }
 
 TEST_CASE("a duplicate key is reported at its second occurrence") {
@@ -318,13 +318,13 @@ TEST_CASE("a duplicate key is reported at its second occurrence") {
 TEST_CASE("an unknown enum value is reported with the allowed values") {
   CHECK(errors_of("shards:\n  sync: always\n") ==
         std::vector<std::string>{
-          "node.yaml:2:9: shards.sync is 'always'; expected one of group, interval, none"});
+            "node.yaml:2:9: shards.sync is 'always'; expected one of group, interval, none"});
   CHECK(errors_of("node:\n  log_level: verbose\n") ==
         std::vector<std::string>{"node.yaml:2:14: node.log_level is 'verbose'; expected one of "
                                  "trace, debug, info, warn, error, critical, off"});
   CHECK(errors_of("pools:\n  - {name: a, start: later}\n") ==
         std::vector<std::string>{
-          "node.yaml:2:22: pools.0.start is 'later'; expected one of eager, lazy"});
+            "node.yaml:2:22: pools.0.start is 'later'; expected one of eager, lazy"});
 }
 
 TEST_CASE("a YAML syntax error is reported at its position") {
@@ -389,17 +389,18 @@ pools:
   std::vector<std::string> got;
   for (auto& d : r.errors)
     got.push_back(d.str());
-  CHECK(got == std::vector<std::string>{
-                 "node.yaml:2:14: node.log_level is 'loud'; expected one of trace, debug, info, "
-                 "warn, error, critical, off",
-                 "node.yaml:4:10: shards.count is 0; expected an integer from 1 to 4096",
-                 "node.yaml:5:9: shards.sync is 'sometimes'; expected one of group, interval, none",
-                 "node.yaml:7:9: gateway.port must be an integer, got 'http'; expected an integer "
-                 "from 1 to 65535",
-                 "node.yaml:8:3: unknown key 'enabeld' in section 'gateway'; did you mean "
-                 "'enabled'? valid keys: enabled, bind, port, password, max_clients, "
-                 "max_bulk_bytes, max_array_len, idle_timeout_s, output_buffer_limit_bytes",
-                 "node.yaml:11:11: pools.0.size is 0; expected an integer from 1 to 1024"});
+  CHECK(got ==
+        std::vector<std::string>{
+            "node.yaml:2:14: node.log_level is 'loud'; expected one of trace, debug, info, "
+            "warn, error, critical, off",
+            "node.yaml:4:10: shards.count is 0; expected an integer from 1 to 4096",
+            "node.yaml:5:9: shards.sync is 'sometimes'; expected one of group, interval, none",
+            "node.yaml:7:9: gateway.port must be an integer, got 'http'; expected an integer "
+            "from 1 to 65535",
+            "node.yaml:8:3: unknown key 'enabeld' in section 'gateway'; did you mean "
+            "'enabled'? valid keys: enabled, bind, port, password, max_clients, "
+            "max_bulk_bytes, max_array_len, idle_timeout_s, output_buffer_limit_bytes",
+            "node.yaml:11:11: pools.0.size is 0; expected an integer from 1 to 1024"});
   CHECK_FALSE(r.ok());
   // Bad values keep their defaults.
   CHECK(r.config.shards.count == 8);

@@ -3,7 +3,6 @@
 #include "config/load.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -61,20 +60,21 @@ TEST_CASE("an override with a bad value is reported at its column in the overrid
                                  "expected an integer from 1 to 4096"});
   CHECK(errors_of(base, {"node.name=x", "shards.sync=always"}) ==
         std::vector<std::string>{
-          "--set:2:13: shards.sync is 'always'; expected one of group, interval, none"});
+            "--set:2:13: shards.sync is 'always'; expected one of group, interval, none"});
   CHECK(errors_of(base, {"shards={count: 0}"}) ==
         std::vector<std::string>{
-          "--set:1:16: shards.count is 0; expected an integer from 1 to 4096"});
-  CHECK(errors_of(base, {"node.name="}) ==
-        std::vector<std::string>{"--set:1:11: node.name has no value; expected a non-empty string"});
+            "--set:1:16: shards.count is 0; expected an integer from 1 to 4096"});
+  CHECK(
+      errors_of(base, {"node.name="}) ==
+      std::vector<std::string>{"--set:1:11: node.name has no value; expected a non-empty string"});
 }
 
 TEST_CASE("an override of an unknown path gets the nearest valid key") {
   CHECK(errors_of(base, {"shards.cout=3"}) ==
         std::vector<std::string>{
-          "--set:1:8: unknown key 'cout' in section 'shards'; did you mean 'count'? valid keys: "
-          "count, sync, sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-          "startup_timeout_ms"});
+            "--set:1:8: unknown key 'cout' in section 'shards'; did you mean 'count'? valid keys: "
+            "count, sync, sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
+            "startup_timeout_ms"});
   CHECK(errors_of("", {"shard.count=3"}) ==
         std::vector<std::string>{"--set:1:1: unknown key 'shard' in section 'root'; did you mean "
                                  "'shards'? valid keys: node, shards, gateway, http, pools"});
@@ -115,6 +115,6 @@ TEST_CASE("an override through a scalar of the file is reported") {
 TEST_CASE("problems of the file come before those of the overrides") {
   CHECK(errors_of("shards:\n  count: 0\n", {"http.port=0"}) ==
         std::vector<std::string>{
-          "node.yaml:2:10: shards.count is 0; expected an integer from 1 to 4096",
-          "--set:1:11: http.port is 0; expected an integer from 1 to 65535"});
+            "node.yaml:2:10: shards.count is 0; expected an integer from 1 to 4096",
+            "--set:1:11: http.port is 0; expected an integer from 1 to 65535"});
 }

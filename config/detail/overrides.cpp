@@ -43,14 +43,14 @@ public:
   std::optional<size_t> index_in(const YAML::Node& seq, const part& p, const std::string& where,
                                  const std::string& path) {
     auto n = seq.size();
-    auto expected = n == 0 ? std::string{"add the entry in the config file first"}
-                           : "expected an index from 0 to " + std::to_string(n - 1) +
-                               " or an entry's name";
+    auto expected =
+        n == 0 ? std::string{"add the entry in the config file first"}
+               : "expected an index from 0 to " + std::to_string(n - 1) + " or an entry's name";
     if (auto idx = parse_integer(p.text); idx && !idx->negative && idx->in_range) {
       if (idx->value < n)
         return static_cast<size_t>(idx->value);
-      error(p.column, "cannot set '" + path + "': " + where + " has " + entries(n) + "; " +
-                        expected);
+      error(p.column,
+            "cannot set '" + path + "': " + where + " has " + entries(n) + "; " + expected);
       return std::nullopt;
     }
     for (size_t i = 0; i < n; ++i) {
@@ -60,7 +60,7 @@ public:
         return i;
     }
     error(p.column, "cannot set '" + path + "': no entry of " + where + " is named '" + p.text +
-                      "'; " + expected);
+                        "'; " + expected);
     return std::nullopt;
   }
 
@@ -107,7 +107,7 @@ void apply_one(YAML::Node& root, const std::string& text, int line, override_sit
   } catch (const YAML::Exception& e) {
     auto col = value_origin.base.column + (e.mark.is_null() ? 0 : e.mark.column);
     a.error(col, "invalid YAML in the value of '" + path + "': " + e.msg +
-                   "; quote the value or fix its syntax");
+                     "; quote the value or fix its syntax");
     return;
   }
   // -- walk to the parent, creating maps on the way ---------------------------
@@ -136,18 +136,18 @@ void apply_one(YAML::Node& root, const std::string& text, int line, override_sit
         if (!next.IsDefined() || next.IsNull()) {
           if (is_index(parts[i + 1].text)) {
             a.error(parts[i + 1].column, "cannot set '" + path + "': " +
-                                           (canonical.empty() ? key : canonical + '.' + key) +
-                                           " has no entries; add the entry in the config "
-                                           "file first");
+                                             (canonical.empty() ? key : canonical + '.' + key) +
+                                             " has no entries; add the entry in the config "
+                                             "file first");
             return;
           }
           next = YAML::Node(YAML::NodeType::Map); // writes through into cur[key]
         }
       }
     } else {
-      a.error(parts[i - 1].column, "cannot set '" + path + "': " + shown + " is " +
-                                     describe(cur) + ", not a map; set " + shown +
-                                     " itself or fix it in the config file");
+      a.error(parts[i - 1].column, "cannot set '" + path + "': " + shown + " is " + describe(cur) +
+                                       ", not a map; set " + shown +
+                                       " itself or fix it in the config file");
       return;
     }
     canonical = canonical.empty() ? key : canonical + '.' + key;

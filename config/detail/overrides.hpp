@@ -11,10 +11,9 @@
 #include "config/detail/reader.hpp"
 #include "config/load.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <string>
 #include <vector>
+#include <yaml-cpp/yaml.h>
 
 namespace keel::config::detail {
 

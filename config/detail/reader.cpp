@@ -51,7 +51,7 @@ std::string kind_of(const YAML::Node& n) {
 } // namespace
 
 reader::reader(std::vector<diagnostic>& errors, const override_sites& sites)
-  : errors_(errors), sites_(sites) {
+    : errors_(errors), sites_(sites) {
   // nop
 }
 
@@ -120,14 +120,14 @@ std::optional<std::map<std::string, place>> reader::read_map(const YAML::Node& n
     if (!key_node.IsScalar()) {
       error(locate(key_node, *where.from, where.at),
             "a key in section '" + section + "' is " + kind_of(key_node) +
-              "; expected a plain name, one of " + key_list(fields));
+                "; expected a plain name, one of " + key_list(fields));
       continue;
     }
     const auto& key = key_node.Scalar();
     auto p = child(where, key, key_node, value);
     if (auto prev = seen.find(key); prev != seen.end()) {
       error(p.key_at, "duplicate key '" + key + "' in " + section + " (first at line " +
-                        std::to_string(prev->second.key_at.line) + "); remove one of them");
+                          std::to_string(prev->second.key_at.line) + "); remove one of them");
       continue;
     }
     const field* f = nullptr;
@@ -230,8 +230,7 @@ bool reader::read_name(const YAML::Node& n, const place& p, const std::string& a
   return true;
 }
 
-void reader::read_string_list(const YAML::Node& n, const place& p,
-                              std::vector<std::string>& out) {
+void reader::read_string_list(const YAML::Node& n, const place& p, std::vector<std::string>& out) {
   static const std::string expected = "a list of strings, the program first, e.g. [worker, -v]";
   if (!n.IsSequence()) {
     wrong_type(n, p, "a list", expected);
@@ -282,8 +281,8 @@ void reader::read_string_map(const YAML::Node& n, const place& p,
     auto vp = child(p, key_node.Scalar(), key_node, value);
     if (auto prev = first_line.find(key_node.Scalar()); prev != first_line.end()) {
       error(vp.key_at, "duplicate key '" + key_node.Scalar() + "' in " + p.path +
-                         " (first at line " + std::to_string(prev->second) +
-                         "); remove one of them");
+                           " (first at line " + std::to_string(prev->second) +
+                           "); remove one of them");
       good = false;
       continue;
     }

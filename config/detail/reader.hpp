@@ -11,8 +11,6 @@
 #include "config/detail/enum_names.hpp"
 #include "config/load.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +18,7 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+#include <yaml-cpp/yaml.h>
 
 namespace keel::config::detail {
 
@@ -45,10 +44,10 @@ struct override_sites {
 
 /// A node being read: its dotted path, the text it came from and where its value is.
 struct place {
-  std::string path;     ///< "" for the document root
-  const origin* from;   ///< never null; outlives the place
-  location at;          ///< of the value
-  location key_at;      ///< of the key that names it (== `at` for the root and list items)
+  std::string path;   ///< "" for the document root
+  const origin* from; ///< never null; outlives the place
+  location at;        ///< of the value
+  location key_at;    ///< of the key that names it (== `at` for the root and list items)
 };
 
 /// Reads one value at a place.
@@ -78,8 +77,8 @@ public:
   // -- places ---------------------------------------------------------------
 
   /// The place of the value of `key` (whose key node is `key_node`) inside `parent`.
-  [[nodiscard]] place child(const place& parent, const std::string& key,
-                            const YAML::Node& key_node, const YAML::Node& value) const;
+  [[nodiscard]] place child(const place& parent, const std::string& key, const YAML::Node& key_node,
+                            const YAML::Node& value) const;
 
   /// The place of item `index` (node `item`) of the list at `parent`.
   [[nodiscard]] place item(const place& parent, size_t index, const YAML::Node& item) const;
@@ -139,10 +138,8 @@ public:
                   const std::string& expected);
 
 private:
-  bool read_integer(const YAML::Node& n, const place& p, uint64_t lo, uint64_t hi,
-                    uint64_t& out);
-  bool read_name(const YAML::Node& n, const place& p, const std::string& allowed,
-                 std::string& out);
+  bool read_integer(const YAML::Node& n, const place& p, uint64_t lo, uint64_t hi, uint64_t& out);
+  bool read_name(const YAML::Node& n, const place& p, const std::string& allowed, std::string& out);
   [[nodiscard]] location locate(const YAML::Node& n, const origin& from,
                                 const location& fallback) const;
 

@@ -74,10 +74,10 @@ std::optional<parsed_integer> parse_size(std::string_view str) {
 }
 
 std::optional<bool> parse_bool(std::string_view str) {
-  static constexpr const char* yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
-                                        "on",   "On",   "ON"};
-  static constexpr const char* no[] = {"false", "False", "FALSE", "no", "No", "NO",
-                                       "off",   "Off",   "OFF"};
+  static constexpr const char* yes[] = {"true", "True", "TRUE", "yes", "Yes",
+                                        "YES",  "on",   "On",   "ON"};
+  static constexpr const char* no[] = {"false", "False", "FALSE", "no", "No",
+                                       "NO",    "off",   "Off",   "OFF"};
   for (auto* s : yes)
     if (str == s)
       return true;
