@@ -24,7 +24,7 @@ std::chrono::milliseconds backoff_delay(const backoff_spec& spec, uint32_t attem
   // 2^attempt overflows nothing as a double; clamp before converting back.
   auto base = std::min(max, min * std::pow(2.0, static_cast<double>(std::min(attempt, 62u))));
   auto delay = base * (1.0 + r * spec.jitter);
-  return ms{static_cast<ms::rep>(delay)};
+  return ms{static_cast<ms::rep>(std::llround(delay))};
 }
 
 } // namespace keel::supervision
