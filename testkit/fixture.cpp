@@ -149,7 +149,7 @@ teardown_report fixture::teardown() {
     sys_.reset();
     cfg_.reset();
     if (opts_.check_leaks)
-      for (auto& leak : describe_leaks(before_, resource_snapshot::take()))
+      for (auto& leak : describe_leaks(before_, resource_snapshot::take(), "caf."))
         report_.problems.emplace_back(std::move(leak));
   }
   return report_;

@@ -81,7 +81,9 @@ TEST_CASE("leak_checked mode passes a test that cleans up after itself") {
   }
   int fd = ::open("/dev/null", O_RDONLY);
   ::close(fd);
-  CHECK(fx.teardown().clean());
+  auto report = fx.teardown();
+  INFO(report.str());
+  CHECK(report.clean());
 }
 
 TEST_CASE("leak_checked mode names a leaked thread") {

@@ -35,7 +35,12 @@ std::string link_target(const std::string& path) {
 
 resource_snapshot resource_snapshot::take() {
   resource_snapshot snap;
-  snap.threads = numeric_entries("/proc/self/task").size();
+  for (auto tid : numeric_entries("/proc/self/task")) {
+    std::ifstream comm{"/proc/self/task/" + std::to_string(tid) + "/comm"};
+    std::string name;
+    std::getline(comm, name);
+    snap.threads.emplace(static_cast<pid_t>(tid), name);
+  }
   // opendir itself holds an fd while listing: read the list first, then resolve.
   for (auto fd : numeric_entries("/proc/self/fd")) {
     auto target = link_target("/proc/self/fd/" + std::to_string(fd));
@@ -64,13 +69,21 @@ resource_snapshot resource_snapshot::take() {
 }
 
 std::vector<std::string> describe_leaks(const resource_snapshot& before,
-                                        const resource_snapshot& after) {
+                                        const resource_snapshot& after,
+                                        const std::string& exiting_prefix) {
   std::vector<std::string> out;
-  if (after.threads > before.threads)
-    out.emplace_back(std::to_string(after.threads - before.threads) +
-                     " thread(s) leaked (" + std::to_string(before.threads) + " before, " +
-                     std::to_string(after.threads) + " after); join every thread the test "
-                     "starts, or let a tracked actor own it");
+  std::string names;
+  size_t leaked_threads = 0;
+  for (auto& [tid, name] : after.threads) {
+    bool exiting = !exiting_prefix.empty() && name.rfind(exiting_prefix, 0) == 0;
+    if (before.threads.count(tid) == 0 && !exiting) {
+      ++leaked_threads;
+      names += (names.empty() ? "" : ", ") + name + " (tid " + std::to_string(tid) + ")";
+    }
+  }
+  if (leaked_threads > 0)
+    out.emplace_back(std::to_string(leaked_threads) + " thread(s) leaked: " + names +
+                     "; join every thread the test starts, or let a tracked actor own it");
   for (auto& [fd, target] : after.fds) {
     auto i = before.fds.find(fd);
     if (i == before.fds.end() || i->second != target)
