@@ -1,0 +1,287 @@
+#include "wal/writer_actor.hpp"
+
+#include "wal/errc.hpp"
+#include "wal/logger.hpp"
+#include "wal/writer.hpp"
+
+#include <deque>
+#include <memory>
+
+namespace keel::wal {
+
+namespace {
+
+using caf::actor_addr;
+
+// A record (or batch) written but not yet acknowledged.
+struct waiter {
+  uint64_t first_lsn;
+  uint64_t last_lsn;
+  caf::typed_response_promise<uint64_t> promise; // request form
+  caf::actor stream;                             // stream form (else null)
+};
+
+struct writer_state {
+  std::unique_ptr<writer> log;
+  recovery_result initial;
+  bool initial_taken = false;
+  std::deque<waiter> waiting;
+  bool flush_scheduled = false;
+  bool tick_scheduled = false;
+  bool poisoned = false;
+  uint64_t flushes = 0;
+
+  ~writer_state() {
+    if (log && !log->poisoned())
+      (void) log->close();
+  }
+
+  static inline const char* name = "keel.wal.writer";
+};
+
+using self_ptr = caf::stateful_actor<writer_state>*;
+
+uint64_t ack_level(self_ptr self) {
+  auto& log = *self->state.log;
+  return log.opts().sync == sync_policy::group ? log.durable_lsn() : log.written_lsn();
+}
+
+// Answers every waiter whose records are acknowledged.
+void ack(self_ptr self) {
+  auto& st = self->state;
+  auto level = ack_level(self);
+  std::vector<caf::actor> streams;
+  while (!st.waiting.empty() && st.waiting.front().last_lsn <= level) {
+    auto& w = st.waiting.front();
+    if (w.stream) {
+      if (std::find(streams.begin(), streams.end(), w.stream) == streams.end())
+        streams.push_back(w.stream);
+    } else {
+      w.promise.deliver(w.last_lsn);
+    }
+    st.waiting.pop_front();
+  }
+  for (auto& s : streams)
+    self->send(s, durable_atom::value, level);
+}
+
+// Fails every waiter whose records are no longer in the log (above `keep`).
+void fail_above(self_ptr self, uint64_t keep, const caf::error& err) {
+  auto& st = self->state;
+  struct range {
+    caf::actor who;
+    uint64_t first;
+    uint64_t last;
+  };
+  std::vector<range> ranges;
+  while (!st.waiting.empty() && st.waiting.back().last_lsn > keep) {
+    auto w = std::move(st.waiting.back());
+    st.waiting.pop_back();
+    if (w.stream) {
+      auto i = std::find_if(ranges.begin(), ranges.end(),
+                            [&](const range& r) { return r.who == w.stream; });
+      if (i == ranges.end())
+        ranges.push_back({w.stream, w.first_lsn, w.last_lsn});
+      else
+        i->first = w.first_lsn;
+    } else {
+      w.promise.deliver(err);
+    }
+  }
+  for (auto& r : ranges)
+    self->send(r.who, failed_atom::value, r.first, r.last, err);
+}
+
+void handle_error(self_ptr self, const caf::error& err) {
+  auto& st = self->state;
+  if (st.log->poisoned()) {
+    fail_above(self, st.log->durable_lsn(), err);
+    if (!st.poisoned) {
+      st.poisoned = true;
+      // Leave after answering what is queued already.
+      self->send(self, detail::poison_atom::value);
+    }
+  } else {
+    fail_above(self, st.log->written_lsn(), err);
+  }
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  auto& log = *st.log;
+  ++st.flushes;
+  caf::error err = log.write();
+  if (!err && log.opts().sync == sync_policy::group)
+    err = log.sync();
+  if (err) {
+    handle_error(self, err);
+    return;
+  }
+  ack(self);
+  if (log.opts().sync == sync_policy::interval && !st.tick_scheduled
+      && log.durable_lsn() < log.written_lsn()) {
+    st.tick_scheduled = true;
+    self->delayed_send(self, log.opts().sync_interval, detail::tick_atom::value);
+  }
+}
+
+void schedule_flush(self_ptr self) {
+  auto& st = self->state;
+  auto max = st.log->opts().max_batch_bytes;
+  if (max > 0 && st.log->pending_bytes() >= max) {
+    flush(self);
+    return;
+  }
+  if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, detail::flush_atom::value);
+  }
+}
+
+// Appends and registers a waiter; returns the error if the append failed at once.
+caf::error add(self_ptr self, const std::string_view* payloads, size_t n, waiter w) {
+  auto& st = self->state;
+  auto lsn = st.log->append(payloads, n);
+  if (!lsn) {
+    handle_error(self, lsn.error()); // earlier buffered records may have been dropped
+    return lsn.error();
+  }
+  w.first_lsn = *lsn - n + 1;
+  w.last_lsn = *lsn;
+  st.waiting.push_back(std::move(w));
+  schedule_flush(self);
+  return caf::none;
+}
+
+caf::behavior writer_actor(self_ptr self, options opts) {
+  auto& st = self->state;
+  st.log = std::make_unique<writer>(opts);
+  auto& init = st.initial;
+  log_reporter rep{opts.shard};
+  auto err = st.log->open(
+    rep,
+    [&](uint64_t lsn, std::string_view state) {
+      init.has_snapshot = true;
+      init.snapshot_lsn = lsn;
+      init.snapshot = std::string{state};
+    },
+    [&](uint64_t lsn, std::string_view p) { init.records.push_back({lsn, std::string{p}}); });
+  if (err) {
+    detail::logger()->error("{}", describe(err));
+    st.log.reset();
+    self->quit(err);
+    return {};
+  }
+  init.next_lsn = st.log->next_lsn();
+  return {
+    [=](append_atom, std::string& payload) -> caf::typed_response_promise<uint64_t> {
+      auto rp = self->make_response_promise<uint64_t>();
+      std::string_view view{payload};
+      waiter w{0, 0, rp, caf::actor{}};
+      if (auto err = add(self, &view, 1, std::move(w)))
+        rp.deliver(err);
+      return rp;
+    },
+    [=](append_atom, std::vector<std::string>& batch) -> caf::typed_response_promise<uint64_t> {
+      auto rp = self->make_response_promise<uint64_t>();
+      std::vector<std::string_view> views(batch.begin(), batch.end());
+      waiter w{0, 0, rp, caf::actor{}};
+      if (auto err = add(self, views.data(), views.size(), std::move(w)))
+        rp.deliver(err);
+      return rp;
+    },
+    [=](append_atom, uint64_t lsn, std::string& payload) {
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      auto& log = *self->state.log;
+      if (lsn != log.next_lsn()) {
+        auto why = log.poisoned() ? log.append(std::string_view{}).error()
+                                  : make_error(errc::invalid_argument,
+                                               "append with LSN " + std::to_string(lsn)
+                                                 + " but the next LSN is "
+                                                 + std::to_string(log.next_lsn()));
+        if (sender)
+          self->send(sender, failed_atom::value, lsn, lsn, why);
+        return;
+      }
+      std::string_view view{payload};
+      waiter w{0, 0, caf::typed_response_promise<uint64_t>{}, sender};
+      if (auto err = add(self, &view, 1, std::move(w)))
+        if (sender)
+          self->send(sender, failed_atom::value, lsn, lsn, err);
+    },
+    [=](snapshot_atom, uint64_t lsn, std::string& state) -> caf::result<uint64_t> {
+      auto& log = *self->state.log;
+      if (auto err = log.snapshot(lsn, state)) {
+        if (log.poisoned())
+          handle_error(self, err);
+        return err;
+      }
+      ack(self); // the snapshot synced the log
+      return lsn;
+    },
+    [=](recovery_atom) -> caf::result<recovery_result> {
+      auto& st = self->state;
+      if (!st.initial_taken) {
+        st.initial_taken = true;
+        return std::move(st.initial);
+      }
+      if (auto err = st.log->commit()) {
+        handle_error(self, err);
+        return err;
+      }
+      ack(self);
+      recovery_result out;
+      recovery_options ropts;
+      ropts.dir = st.log->opts().dir;
+      ropts.shard = st.log->opts().shard;
+      ropts.mode = recovery_mode::absolute;
+      ropts.repair = false;
+      recovery_summary sum;
+      log_reporter rep{ropts.shard};
+      auto fs = st.log->opts().fs ? st.log->opts().fs : posix_file_system();
+      auto err = recover(
+        *fs, ropts, rep,
+        [&](uint64_t lsn, std::string_view state) {
+          out.has_snapshot = true;
+          out.snapshot_lsn = lsn;
+          out.snapshot = std::string{state};
+        },
+        [&](uint64_t lsn, std::string_view p) { out.records.push_back({lsn, std::string{p}}); },
+        sum);
+      if (err)
+        return err;
+      out.next_lsn = st.log->next_lsn();
+      return out;
+    },
+    [=](status_atom) {
+      auto& log = *self->state.log;
+      return writer_status{log.next_lsn(), log.written_lsn(), log.durable_lsn(), log.syncs(),
+                           self->state.flushes};
+    },
+    [=](detail::flush_atom) {
+      if (!self->state.poisoned)
+        flush(self);
+    },
+    [=](detail::tick_atom) {
+      auto& st = self->state;
+      st.tick_scheduled = false;
+      if (st.poisoned)
+        return;
+      if (auto err = st.log->sync())
+        handle_error(self, err);
+    },
+    [=](detail::poison_atom) {
+      auto err = self->state.log->append(std::string_view{}).error();
+      self->quit(err);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_writer(caf::actor_system& sys, options opts) {
+  return sys.spawn<caf::detached>(writer_actor, std::move(opts));
+}
+
+} // namespace keel::wal

@@ -1,0 +1,106 @@
+// keel::wal writer actor: one detached CAF actor per shard directory that owns the blocking
+// I/O of a wal::writer and does group commit.
+//
+// Start it with spawn_writer(sys, opts). It locks the directory and runs recovery in its own
+// thread before handling any message; if that fails it exits with the keel_wal error
+// (locked, corrupt, ...), so its supervisor sees why. On a failed fdatasync it answers every
+// pending and queued append with wal_poisoned and then exits with that error (never retrying
+// the sync), so the shard restarts and recovers from disk. ENOSPC fails the affected appends
+// with disk_full and the writer goes on.
+//
+// Group commit: each append is encoded into a buffer; the first append of a batch sends the
+// actor a flush message, which lands behind the appends already queued, so one write + one
+// fdatasync covers everything that arrived while the previous sync ran. No timer, no delay.
+//
+// ## Messages (atoms in wal/atoms.hpp)
+//
+// Request form, for simple users (the writer assigns LSNs):
+//   (append_atom, std::string payload)              -> uint64_t lsn
+//   (append_atom, std::vector<std::string> batch)   -> uint64_t last_lsn   (atomic batch)
+//     The response arrives when the record is acknowledged under the sync policy: group:
+//     after the fdatasync covering it; interval / none: after the write. Errors: keel_wal
+//     wal_poisoned, disk_full, too_large.
+//
+// Stream form, for a state machine that assigns LSNs itself and parks replies until they are
+// durable (send, do not request: no per-record response handler):
+//   (append_atom, uint64_t lsn, std::string payload)  async, lsn must be the writer's next LSN
+//     The writer then sends the sender, once per flush:
+//       (durable_atom, uint64_t lsn)   every record up to lsn is acknowledged (see above)
+//     or, when records fail:
+//       (failed_atom, uint64_t first, uint64_t last, caf::error why)
+//     After a failure the next LSN is `first` again (the failed records are not in the log).
+//
+// Both forms:
+//   (snapshot_atom, uint64_t lsn, std::string state) -> uint64_t lsn
+//     Stores the state machine's image covering records up to lsn (durably), keeps the newest
+//     two snapshots and deletes segments wholly below the older one.
+//   (recovery_atom)                                  -> recovery_result
+//     What the state machine needs to rebuild: the snapshot and the records after it. The
+//     first call hands over what recovery read at start; later calls (a restarted state
+//     machine) read the directory again, after flushing.
+//   (status_atom)                                    -> writer_status
+//
+// Thread-safety: it is an actor. Ordering: responses and durable notifications for one sender
+// come in LSN order.
+#pragma once
+
+#include "wal/atoms.hpp"
+#include "wal/options.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace keel::wal {
+
+/// One record handed back by recovery.
+struct recovered_record {
+  uint64_t lsn = 0;
+  std::string payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovered_record& x) {
+  return f(caf::meta::type_name("keel.wal.recovered_record"), x.lsn, x.payload);
+}
+
+/// The state a state machine rebuilds from: snapshot (if any), then records in LSN order.
+struct recovery_result {
+  bool has_snapshot = false;
+  uint64_t snapshot_lsn = 0;
+  std::string snapshot;
+  std::vector<recovered_record> records;
+  /// The LSN the next append gets.
+  uint64_t next_lsn = 1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_result& x) {
+  return f(caf::meta::type_name("keel.wal.recovery_result"), x.has_snapshot, x.snapshot_lsn,
+           x.snapshot, x.records, x.next_lsn);
+}
+
+/// Counters of a writer actor.
+struct writer_status {
+  uint64_t next_lsn = 0;
+  uint64_t written_lsn = 0;
+  uint64_t durable_lsn = 0;
+  /// fdatasync calls on segments so far.
+  uint64_t syncs = 0;
+  /// Flushes (batches) so far.
+  uint64_t flushes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
+  return f(caf::meta::type_name("keel.wal.writer_status"), x.next_lsn, x.written_lsn,
+           x.durable_lsn, x.syncs, x.flushes);
+}
+
+/// Spawns the writer actor for `opts` as a detached actor (its own thread). The returned
+/// handle is valid at once; recovery runs before the first message is handled.
+[[nodiscard]] caf::actor spawn_writer(caf::actor_system& sys, options opts);
+
+} // namespace keel::wal
