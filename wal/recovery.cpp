@@ -273,7 +273,7 @@ private:
   }
 
   void deliver(const record_view& r) {
-    if (r.lsn <= out_.snapshot_lsn && out_.has_snapshot)
+    if (r.lsn <= out_.snapshot_lsn && out_.has_snapshot && !opts_.deliver_covered)
       return;
     out_.last_lsn = std::max(out_.last_lsn, r.lsn);
     if (r.type == record_type::checkpoint)
@@ -299,9 +299,7 @@ private:
       if (detail::decode_record(data, p, seq, r, reason) == decode_status::ok)
         return p;
       // Skip zero runs quickly: a header lying wholly inside zeros is not a record.
-      uint64_t q = p + record_alignment;
-      while (q < n && data[q] == 0)
-        ++q;
+      uint64_t q = skip_zeros(data, p + record_alignment);
       if (q >= n)
         return n;
       uint64_t down = q & ~uint64_t{record_alignment - 1};
@@ -311,6 +309,16 @@ private:
     return n;
   }
 
+  /// First offset at or after `from` (aligned) whose 8-byte word is not zero, or data.size().
+  static uint64_t skip_zeros(std::string_view data, uint64_t from) {
+    uint64_t q = from;
+    while (q + 8 <= data.size() && detail::get_u64(data.data() + q) == 0)
+      q += 8;
+    while (q < data.size() && data[q] == 0)
+      ++q;
+    return std::min<uint64_t>(q, data.size());
+  }
+
   static bool valid_follows(std::string_view data, uint64_t from, uint64_t seq) {
     return next_valid(data, from, seq) < data.size();
   }
@@ -318,6 +326,8 @@ private:
   /// One past the last non-zero byte at or after `from` (at least `from`).
   static uint64_t dirty_end(std::string_view data, uint64_t from) {
     uint64_t end = data.size();
+    while (end >= from + 8 && end % 8 == 0 && detail::get_u64(data.data() + end - 8) == 0)
+      end -= 8;
     while (end > from && data[end - 1] == 0)
       --end;
     return end;

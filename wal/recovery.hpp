@@ -72,6 +72,8 @@ struct recovery_options {
   bool repair = true;
   /// Read and check every segment, also those wholly covered by the snapshot.
   bool verify_all = false;
+  /// Deliver also the records the snapshot covers (with verify_all: every record; the tool).
+  bool deliver_covered = false;
 };
 
 /// Recovers `opts.dir`. Returns none on success (`out` describes the log); on error, the
