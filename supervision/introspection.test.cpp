@@ -159,7 +159,8 @@ TEST_CASE("simple_one_for_one takes start arguments and refuses restart and dele
   tmpl.id = "echo";
   tmpl.start = ready_on_spawn([](caf::actor_system& sys, const caf::message& args) {
     auto n = args.get_as<int>(0);
-    return sys.spawn([n]() -> caf::behavior { return {[n](caf::get_atom) { return n; }}; });
+    return sys.spawn([](int x) -> caf::behavior { return {[x](caf::get_atom) { return x; }}; },
+                     n);
   });
   opts.children.push_back(tmpl);
   auto sup = start_supervisor(fx.sys(), std::move(opts));

@@ -9,7 +9,10 @@ namespace keel::supervision::test {
 
 start_fn worker(worker_options opts) {
   return [opts](const start_context& ctx) -> caf::expected<caf::actor> {
-    return ctx.system().spawn([opts, ctx](caf::event_based_actor* self) -> caf::behavior {
+    // Arguments instead of captures: CAF 0.17 dereferences a null tuple (UBSan) for actors
+    // spawned without arguments.
+    auto fn = [](caf::event_based_actor* self, worker_options opts,
+                 start_context ctx) -> caf::behavior {
       auto id = ctx.child_id();
       if (opts.observer) {
         self->send(opts.observer, hello_atom::value, id, caf::actor_cast<caf::actor>(self));
@@ -31,7 +34,8 @@ start_fn worker(worker_options opts) {
         [self](quit_atom, caf::error& reason) { self->quit(std::move(reason)); },
         [ctx](go_atom) { ctx.ready(); },
       };
-    });
+    };
+    return ctx.system().spawn(fn, opts, ctx);
   };
 }
 
