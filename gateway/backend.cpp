@@ -1,0 +1,7 @@
+#include "gateway/backend.hpp"
+
+namespace keel::gateway {
+
+backend::~backend() = default;
+
+} // namespace keel::gateway

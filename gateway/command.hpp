@@ -1,0 +1,22 @@
+// keel::gateway::command: one request as the client sent it, name first, then its arguments.
+//
+// Every element is a byte string: binary-safe (may hold '\0', '\r', '\n'), owned by the command,
+// so a batch can travel to another thread and outlive the connection's buffers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace keel::gateway {
+
+/// One request: `args[0]` is the command name as sent (any case), the rest its arguments.
+/// A parsed command is never empty.
+using command = std::vector<std::string>;
+
+/// `name` in lower case (ASCII), the form Redis uses in error texts and keel uses in tables.
+[[nodiscard]] std::string lower_name(const std::string& name);
+
+/// True when `a` equals `b` ignoring ASCII case; `b` is expected in lower case.
+[[nodiscard]] bool iequals(const std::string& a, const char* b);
+
+} // namespace keel::gateway

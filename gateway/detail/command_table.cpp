@@ -1,0 +1,54 @@
+#include "gateway/detail/command_table.hpp"
+
+#include <sstream>
+
+namespace keel::gateway::detail {
+
+const std::vector<command_entry>& command_table() {
+  static const std::vector<command_entry> table{
+    {"ping", -1, "fast", 0, 0, 0, "Returns the server's liveliness response.", "connection"},
+    {"echo", 2, "fast", 0, 0, 0, "Returns the given string.", "connection"},
+    {"quit", -1, "fast", 0, 0, 0, "Closes the connection.", "connection"},
+    {"select", 2, "loading stale fast", 0, 0, 0, "Changes the selected database (only 0).",
+     "connection"},
+    {"auth", -2, "noscript loading stale fast no_auth", 0, 0, 0, "Authenticates the connection.",
+     "connection"},
+    {"hello", -1, "noscript loading stale fast no_auth", 0, 0, 0,
+     "Handshakes with the server (RESP2 only).", "connection"},
+    {"client", -2, "", 0, 0, 0, "CLIENT SETNAME, GETNAME and ID.", "connection"},
+    {"command", -1, "loading stale", 0, 0, 0, "Returns detailed information about commands.",
+     "server"},
+    {"config", -2, "", 0, 0, 0, "CONFIG GET of a few parameters.", "server"},
+    {"info", -1, "loading stale", 0, 0, 0, "Returns information and statistics.", "server"},
+    {"get", 2, "readonly fast", 1, 1, 1, "Returns the string value of a key.", "string"},
+    {"set", -3, "write denyoom", 1, 1, 1, "Sets the string value of a key.", "string"},
+    {"del", -2, "write", 1, -1, 1, "Deletes one or more keys.", "generic"},
+    {"exists", -2, "readonly fast", 1, -1, 1, "Determines whether keys exist.", "generic"},
+    {"incr", 2, "write denyoom fast", 1, 1, 1, "Increments the integer value of a key by one.",
+     "string"},
+    {"mget", -2, "readonly fast", 1, -1, 1, "Atomically returns the values of keys.", "string"},
+    {"mset", -3, "write denyoom", 1, -1, 2, "Atomically sets the values of keys.", "string"},
+    {"dbsize", 1, "readonly fast", 0, 0, 0, "Returns the number of keys.", "server"},
+    {"flushall", -1, "write", 0, 0, 0, "Removes all keys.", "server"},
+  };
+  return table;
+}
+
+reply command_info(const command_entry& e) {
+  std::vector<reply> flags;
+  std::istringstream in{e.flags};
+  for (std::string f; in >> f;)
+    flags.push_back(reply::simple(f));
+  return reply::array({reply::bulk(e.name), reply::integer(e.arity), reply::array(flags),
+                       reply::integer(e.first_key), reply::integer(e.last_key),
+                       reply::integer(e.step), reply::array({})});
+}
+
+void command_docs(const command_entry& e, std::vector<reply>& out) {
+  out.push_back(reply::bulk(e.name));
+  out.push_back(reply::array({reply::bulk("summary"), reply::bulk(e.summary),
+                              reply::bulk("since"), reply::bulk("1.0.0"), reply::bulk("group"),
+                              reply::bulk(e.group)}));
+}
+
+} // namespace keel::gateway::detail

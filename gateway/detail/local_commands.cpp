@@ -1,0 +1,261 @@
+#include "gateway/detail/local_commands.hpp"
+
+#include "gateway/detail/command_table.hpp"
+#include "gateway/detail/info.hpp"
+#include "gateway/standard_replies.hpp"
+
+#include <algorithm>
+
+namespace keel::gateway::detail {
+
+namespace {
+
+local_result answer(reply r) {
+  return {disposition::answered, std::move(r)};
+}
+
+bool valid_client_name(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), [](char c) { return c >= '!' && c <= '~'; });
+}
+
+/// Redis' stringmatchlen for the patterns CONFIG GET needs: '*', '?' and literal characters.
+bool glob_match(const char* p, const char* s) {
+  for (; *p; ++p, ++s) {
+    if (*p == '*') {
+      for (const char* t = s;; ++t) {
+        if (glob_match(p + 1, t))
+          return true;
+        if (!*t)
+          return false;
+      }
+    }
+    if (!*s || (*p != '?' && *p != *s))
+      return false;
+  }
+  return !*s;
+}
+
+local_result auth(const command& cmd, client_state& client, const server_view& srv) {
+  if (cmd.size() < 2 || cmd.size() > 3)
+    return answer(wrong_arity(cmd[0]));
+  if (srv.opts.password.empty())
+    return answer(reply::error(
+      "ERR AUTH <password> called without any password configured for the default user. "
+      "Are you sure your configuration is correct?"));
+  bool user_ok = cmd.size() == 2 || cmd[1] == "default";
+  if (!user_ok || cmd.back() != srv.opts.password)
+    return answer(
+      reply::error("WRONGPASS invalid username-password pair or user is disabled."));
+  client.authenticated = true;
+  return answer(reply::ok());
+}
+
+local_result hello(const command& cmd, client_state& client, const server_view& srv) {
+  size_t i = 1;
+  if (cmd.size() > 1) {
+    const auto& v = cmd[1];
+    if (v == "2") {
+      // fine
+    } else if (v == "3") {
+      return answer(reply::error("NOPROTO sorry, this protocol version is not supported"));
+    } else {
+      return answer(reply::error("ERR Protocol version is not an integer or out of range"));
+    }
+    i = 2;
+  }
+  std::string new_name;
+  bool set_name = false;
+  for (; i < cmd.size(); ++i) {
+    bool more = i + 1 < cmd.size();
+    if (iequals(cmd[i], "auth") && i + 2 < cmd.size()) {
+      auto r = auth(command{"auth", cmd[i + 1], cmd[i + 2]}, client, srv);
+      if (r.answer.is_error())
+        return r;
+      i += 2;
+    } else if (iequals(cmd[i], "setname") && more) {
+      new_name = cmd[++i];
+      set_name = true;
+      if (!valid_client_name(new_name))
+        return answer(reply::error(
+          "ERR Client names cannot contain spaces, newlines or special characters."));
+    } else {
+      return answer(reply::error("ERR Syntax error in HELLO option '" + cmd[i] + "'"));
+    }
+  }
+  if (!client.authenticated)
+    return answer(reply::error(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+      "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+      "select the RESP protocol version at the same time"));
+  if (set_name)
+    client.name = new_name;
+  return answer(reply::array({reply::bulk("server"), reply::bulk("redis"),
+                              reply::bulk("version"), reply::bulk("7.0.0"), reply::bulk("proto"),
+                              reply::integer(2), reply::bulk("id"),
+                              reply::integer(static_cast<int64_t>(client.id)),
+                              reply::bulk("mode"), reply::bulk("standalone"),
+                              reply::bulk("role"), reply::bulk("master"),
+                              reply::bulk("modules"), reply::array({})}));
+}
+
+local_result client_cmd(const command& cmd, client_state& client) {
+  if (cmd.size() < 2)
+    return answer(wrong_arity(cmd[0]));
+  const auto& sub = cmd[1];
+  if (iequals(sub, "setname")) {
+    if (cmd.size() != 3)
+      return answer(wrong_arity("client|setname"));
+    if (!valid_client_name(cmd[2]))
+      return answer(reply::error(
+        "ERR Client names cannot contain spaces, newlines or special characters."));
+    client.name = cmd[2];
+    return answer(reply::ok());
+  }
+  if (iequals(sub, "getname")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("client|getname"));
+    return answer(client.name.empty() ? reply::null() : reply::bulk(client.name));
+  }
+  if (iequals(sub, "id")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("client|id"));
+    return answer(reply::integer(static_cast<int64_t>(client.id)));
+  }
+  return answer(
+    reply::error("ERR unknown subcommand '" + sub + "'. Try CLIENT HELP."));
+}
+
+local_result command_cmd(const command& cmd) {
+  auto& table = command_table();
+  if (cmd.size() == 1) {
+    std::vector<reply> all;
+    for (auto& e : table)
+      all.push_back(command_info(e));
+    return answer(reply::array(std::move(all)));
+  }
+  const auto& sub = cmd[1];
+  auto find = [&](const std::string& name) -> const command_entry* {
+    auto lower = lower_name(name);
+    for (auto& e : table)
+      if (lower == e.name)
+        return &e;
+    return nullptr;
+  };
+  if (iequals(sub, "count")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("command|count"));
+    return answer(reply::integer(static_cast<int64_t>(table.size())));
+  }
+  if (iequals(sub, "docs")) {
+    std::vector<reply> out;
+    if (cmd.size() == 2) {
+      for (auto& e : table)
+        command_docs(e, out);
+    } else {
+      for (size_t i = 2; i < cmd.size(); ++i)
+        if (auto e = find(cmd[i]))
+          command_docs(*e, out);
+    }
+    return answer(reply::array(std::move(out)));
+  }
+  if (iequals(sub, "info")) {
+    std::vector<reply> out;
+    for (size_t i = 2; i < cmd.size(); ++i) {
+      auto e = find(cmd[i]);
+      out.push_back(e ? command_info(*e) : reply::null_array());
+    }
+    return answer(reply::array(std::move(out)));
+  }
+  return answer(reply::error("ERR unknown subcommand '" + sub + "'. Try COMMAND HELP."));
+}
+
+local_result config_cmd(const command& cmd, const server_view& srv) {
+  if (cmd.size() < 2)
+    return answer(wrong_arity(cmd[0]));
+  if (!iequals(cmd[1], "get"))
+    return answer(
+      reply::error("ERR unknown subcommand '" + cmd[1] + "'. Try CONFIG HELP."));
+  if (cmd.size() < 3)
+    return answer(wrong_arity("config|get"));
+  auto st = srv.store.stats();
+  const auto& o = srv.opts;
+  const std::pair<const char*, std::string> params[] = {
+    {"save", ""}, // no RDB snapshots: durability is the WAL's (appendonly)
+    {"appendonly", st.durable ? "yes" : "no"},
+    {"appendfsync", st.durable ? "always" : "no"},
+    {"bind", o.bind},
+    {"port", std::to_string(srv.port)},
+    {"databases", "1"},
+    {"maxclients", std::to_string(o.max_clients)},
+    {"timeout", std::to_string(o.idle_timeout.count() / 1000)},
+    {"proto-max-bulk-len", std::to_string(o.max_bulk_bytes)},
+  };
+  std::vector<reply> out;
+  for (auto& [name, value] : params) {
+    for (size_t i = 2; i < cmd.size(); ++i) {
+      if (glob_match(lower_name(cmd[i]).c_str(), name)) {
+        out.push_back(reply::bulk(name));
+        out.push_back(reply::bulk(value));
+        break;
+      }
+    }
+  }
+  return answer(reply::array(std::move(out)));
+}
+
+} // namespace
+
+bool is_local(const command& cmd) {
+  for (auto name : {"ping", "echo", "quit", "select", "auth", "hello", "client", "command",
+                    "config", "info"})
+    if (iequals(cmd[0], name))
+      return true;
+  return false;
+}
+
+local_result handle_local(const command& cmd, client_state& client, const server_view& srv) {
+  const auto& name = cmd[0];
+  if (iequals(name, "auth"))
+    return auth(cmd, client, srv);
+  if (iequals(name, "hello"))
+    return hello(cmd, client, srv);
+  if (iequals(name, "quit"))
+    return {disposition::answered_close, reply::ok()};
+  if (!client.authenticated)
+    return answer(noauth());
+  if (iequals(name, "ping")) {
+    if (cmd.size() > 2)
+      return answer(wrong_arity(name));
+    return answer(cmd.size() == 2 ? reply::bulk(cmd[1]) : reply::simple("PONG"));
+  }
+  if (iequals(name, "echo")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity(name));
+    return answer(reply::bulk(cmd[1]));
+  }
+  if (iequals(name, "select")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity(name));
+    if (cmd[1] == "0")
+      return answer(reply::ok());
+    bool numeric = !cmd[1].empty()
+                   && std::all_of(cmd[1].begin() + (cmd[1][0] == '-' ? 1 : 0), cmd[1].end(),
+                                  [](char c) { return c >= '0' && c <= '9'; })
+                   && cmd[1].size() < 20 && cmd[1] != "-";
+    return answer(numeric ? reply::error("ERR DB index is out of range") : not_an_integer());
+  }
+  if (iequals(name, "client"))
+    return client_cmd(cmd, client);
+  if (iequals(name, "command"))
+    return command_cmd(cmd);
+  if (iequals(name, "config"))
+    return config_cmd(cmd, srv);
+  if (iequals(name, "info")) {
+    if (cmd.size() > 2)
+      return answer(syntax_error());
+    return answer(reply::bulk(info_text(cmd.size() == 2 ? cmd[1] : std::string{}, srv)));
+  }
+  return {disposition::to_backend, reply::null()};
+}
+
+} // namespace keel::gateway::detail

@@ -1,0 +1,73 @@
+// keel::gateway::detail::session: one client connection (internal; Asio inside).
+//
+// Life of a session, all on the server's I/O thread: read what the socket has into in_, parse
+// every complete command, answer local commands in place and hand the others to the backend as
+// ONE batch, wait (reading nothing more) until the backend's replies arrive, encode all replies
+// in request order into out_, write, read again. A protocol error is answered after the replies
+// of the commands before it, then the connection closes (see protocol_error.hpp). A client whose
+// unwritten replies exceed the output buffer limit is closed; so is one idle longer than the
+// idle timeout (never while its batch runs). Each session holds itself alive through its
+// pending handlers and the server's registry; close() removes it from the registry.
+#pragma once
+
+#include "gateway/detail/local_commands.hpp"
+#include "gateway/detail/server_state.hpp"
+#include "gateway/protocol_error.hpp"
+#include "gateway/resp_parser.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace keel::gateway::detail {
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  /// A session for an accepted socket. @pre called on the I/O thread.
+  session(server_state& st, boost::asio::ip::tcp::socket sock, uint64_t id);
+
+  /// Starts reading (and the idle timer).
+  void start();
+
+  /// The server stops: finish the batch in flight, write its replies (within a grace period),
+  /// then close.
+  void stop();
+
+private:
+  /// One reply slot of a pipeline: a local answer, or the next backend reply.
+  struct slot {
+    bool from_backend = false;
+    reply local = reply::null();
+  };
+
+  void read();
+  void on_read(const boost::system::error_code& ec, size_t n);
+  void process();
+  void complete(std::vector<reply> replies);
+  void flush();
+  void on_write(const boost::system::error_code& ec);
+  void arm_timer(std::chrono::steady_clock::duration d);
+  void on_timer(const boost::system::error_code& ec);
+  void close(const char* why);
+  [[nodiscard]] server_view view() const;
+
+  server_state& st_;
+  boost::asio::ip::tcp::socket sock_;
+  boost::asio::steady_timer timer_; ///< idle timeout, or the stop grace period
+  resp_parser parser_;
+  client_state client_;
+  std::string in_;   ///< received bytes the parser has not taken
+  std::string out_;  ///< encoded replies not yet handed to the socket
+  std::string wbuf_; ///< the bytes of the write in progress
+  std::vector<slot> plan_;     ///< reply slots of the pipeline in flight
+  protocol_error pending_error_; ///< answered after plan_'s replies
+  bool reading_ = false;
+  bool writing_ = false;
+  bool in_flight_ = false;
+  bool close_after_write_ = false;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point last_active_;
+};
+
+} // namespace keel::gateway::detail

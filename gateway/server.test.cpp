@@ -1,0 +1,283 @@
+#include "gateway/server.hpp"
+
+#include "gateway/test_client.hpp"
+#include "gateway/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <sys/socket.h>
+#include <thread>
+
+using namespace keel::gateway;
+using keel::testkit::default_timeout;
+using namespace std::string_literals;
+
+namespace {
+
+/// A backend that answers on its own thread, for replies coming from another thread; it can
+/// hold batches back until release() so that a test can stop the server with a batch in flight.
+class threaded_backend final : public backend {
+public:
+  explicit threaded_backend(bool hold = false) : hold_(hold) {
+    worker_ = std::thread([this] { loop(); });
+  }
+
+  ~threaded_backend() override {
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      quit_ = true;
+      hold_ = false;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+
+  void execute(std::vector<command> batch, done_handler done) override {
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      queue_.emplace_back(std::move(batch), std::move(done));
+      ++received_;
+    }
+    cv_.notify_all();
+  }
+
+  backend_stats stats() const override { return inner_.stats(); }
+
+  /// Waits until `n` batches were received; false at the deadline.
+  bool wait_received(size_t n) {
+    std::unique_lock<std::mutex> g{mtx_};
+    return cv_.wait_for(g, default_timeout(), [&] { return received_ >= n; });
+  }
+
+  void release() {
+    {
+      std::lock_guard<std::mutex> g{mtx_};
+      hold_ = false;
+    }
+    cv_.notify_all();
+  }
+
+private:
+  void loop() {
+    std::unique_lock<std::mutex> g{mtx_};
+    for (;;) {
+      cv_.wait(g, [&] { return quit_ || (!hold_ && !queue_.empty()); });
+      if (queue_.empty() && quit_)
+        return;
+      auto [batch, done] = std::move(queue_.front());
+      queue_.pop_front();
+      g.unlock();
+      inner_.execute(std::move(batch), std::move(done));
+      g.lock();
+    }
+  }
+
+  memory_backend inner_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::vector<command>, done_handler>> queue_;
+  size_t received_ = 0;
+  bool hold_;
+  bool quit_ = false;
+  std::thread worker_;
+};
+
+} // namespace
+
+TEST_CASE("a client sets and gets a key over TCP") {
+  running_server s;
+  test_client c{s.port};
+  REQUIRE(c.send(encode_command({"SET", "k", "v"})));
+  CHECK(c.read_reply() == reply::ok());
+  REQUIRE(c.send(encode_command({"GET", "k"})));
+  CHECK(c.read_reply() == reply::bulk("v"));
+  REQUIRE(c.send("GET nope\r\n"));
+  CHECK(c.read_reply() == reply::null());
+}
+
+TEST_CASE("pipelined commands are answered in request order, local and backend mixed") {
+  running_server s;
+  test_client c{s.port};
+  std::string pipeline = encode_command({"SET", "a", "1"}) + "PING\r\n"
+                         + encode_command({"GET", "a"}) + encode_command({"ECHO", "x"})
+                         + encode_command({"INCR", "a"}) + "CLIENT GETNAME\r\n"
+                         + encode_command({"GET", "a"}) + encode_command({"NOPE", "z"});
+  REQUIRE(c.send(pipeline));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::simple("PONG"));
+  CHECK(c.read_reply() == reply::bulk("1"));
+  CHECK(c.read_reply() == reply::bulk("x"));
+  CHECK(c.read_reply() == reply::integer(2));
+  CHECK(c.read_reply() == reply::null());
+  CHECK(c.read_reply() == reply::bulk("2"));
+  CHECK(c.read_reply()
+        == reply::error("ERR unknown command 'NOPE', with args beginning with: 'z' "));
+  auto n = s.srv.numbers();
+  CHECK(n.batched_commands == 5);
+  CHECK(n.total_commands == 8);
+}
+
+TEST_CASE("10k pipelined commands are all answered in order") {
+  running_server s;
+  test_client c{s.port};
+  std::string pipeline;
+  for (int i = 0; i < 10000; ++i)
+    pipeline += encode_command({"INCR", "n"});
+  REQUIRE(c.send(pipeline));
+  for (int i = 1; i <= 10000; ++i) {
+    auto r = c.read_reply();
+    REQUIRE(r);
+    REQUIRE(*r == reply::integer(i));
+  }
+  CHECK(s.srv.numbers().batches < 10000); // pipelines travel in batches, not one by one
+}
+
+TEST_CASE("a garbage client gets a protocol error and is closed; a good client is unaffected") {
+  running_server s;
+  test_client good{s.port};
+  test_client bad{s.port};
+  REQUIRE(good.send(encode_command({"SET", "k", "v"})));
+  CHECK(good.read_reply() == reply::ok());
+  REQUIRE(bad.send("PING\r\n*2\r\n$3\r\nGET\r\n:1\r\n"));
+  CHECK(bad.read_reply() == reply::simple("PONG"));
+  CHECK(bad.read_reply() == reply::error("ERR Protocol error: expected '$', got ':'"));
+  CHECK(bad.wait_closed());
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(good.send(encode_command({"GET", "k"})));
+    REQUIRE(good.read_reply() == reply::bulk("v"));
+  }
+  test_client worse{s.port};
+  REQUIRE(worse.send("*1\r\n$-1\r\n"));
+  CHECK(worse.read_reply() == reply::error("ERR Protocol error: invalid bulk length"));
+  CHECK(worse.wait_closed());
+  REQUIRE(good.send("PING\r\n"));
+  CHECK(good.read_reply() == reply::simple("PONG"));
+  CHECK(s.srv.numbers().protocol_errors == 2);
+}
+
+TEST_CASE("a truncated frame sent in pieces is answered once complete") {
+  running_server s;
+  test_client c{s.port};
+  const std::string key = "bin\0\r\nkey"s;
+  std::string cmd = encode_command({"SET", key, "v"});
+  for (char ch : cmd)
+    REQUIRE(c.send(std::string(1, ch)));
+  CHECK(c.read_reply() == reply::ok());
+  REQUIRE(c.send(encode_command({"EXISTS", key})));
+  CHECK(c.read_reply() == reply::integer(1));
+  REQUIRE(c.send(encode_command({"EXISTS", "bin"})));
+  CHECK(c.read_reply() == reply::integer(0));
+}
+
+TEST_CASE("QUIT answers OK and closes the connection") {
+  running_server s;
+  test_client c{s.port};
+  REQUIRE(c.send("QUIT\r\nPING\r\n"));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.wait_closed());
+  CHECK(c.pending().empty()); // nothing after QUIT was answered
+}
+
+TEST_CASE("replies from a backend on another thread come back in order") {
+  threaded_backend b;
+  running_server s{{}, &b};
+  test_client c{s.port};
+  std::string pipeline;
+  for (int i = 0; i < 100; ++i)
+    pipeline += encode_command({"INCR", "n"}) + "PING\r\n";
+  REQUIRE(c.send(pipeline));
+  for (int i = 1; i <= 100; ++i) {
+    REQUIRE(c.read_reply() == reply::integer(i));
+    REQUIRE(c.read_reply() == reply::simple("PONG"));
+  }
+}
+
+TEST_CASE("stop lets a batch in flight finish and delivers its replies") {
+  threaded_backend b{true};
+  running_server s{{}, &b};
+  test_client c{s.port};
+  REQUIRE(c.send(encode_command({"SET", "k", "v"})));
+  REQUIRE(b.wait_received(1));
+  std::thread stopper([&] { s.srv.stop(); });
+  // Wait until the server has stopped accepting, i.e. stop() is under way.
+  auto deadline = std::chrono::steady_clock::now() + default_timeout();
+  bool refused = false;
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    try {
+      test_client probe{s.port};
+    } catch (const std::runtime_error&) {
+      refused = true;
+    }
+  }
+  CHECK(refused);
+  b.release();
+  stopper.join();
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.wait_closed());
+  CHECK_FALSE(s.srv.running());
+}
+
+TEST_CASE("counters count connections, commands and open clients") {
+  running_server s;
+  {
+    test_client a{s.port};
+    test_client b{s.port};
+    REQUIRE(a.send("PING\r\n"));
+    REQUIRE(a.read_reply());
+    REQUIRE(b.send("PING\r\n"));
+    REQUIRE(b.read_reply());
+    auto n = s.srv.numbers();
+    CHECK(n.connected_clients == 2);
+    CHECK(n.total_connections == 2);
+    CHECK(n.total_commands == 2);
+  }
+  test_client c{s.port};
+  REQUIRE(c.send("INFO clients\r\n"));
+  auto info = c.read_reply();
+  REQUIRE(info);
+  CHECK(info->str().find("connected_clients:") != std::string::npos);
+}
+
+TEST_CASE("start reports a taken port as bind_failed and bad options as invalid_options") {
+  running_server s;
+  memory_backend b;
+  options o;
+  o.port = s.port;
+  server second{o, b};
+  auto r = second.start();
+  REQUIRE_FALSE(r);
+  CHECK(is(r.error(), errc::bind_failed));
+  CHECK(describe(r.error()).find(std::to_string(s.port)) != std::string::npos);
+  CHECK_FALSE(second.running());
+  options bad;
+  bad.bind = "localhost-ish";
+  server third{bad, b};
+  auto r3 = third.start();
+  REQUIRE_FALSE(r3);
+  CHECK(is(r3.error(), errc::invalid_options));
+  CHECK(describe(r3.error()).find("gateway.bind") != std::string::npos);
+  bad = options{};
+  bad.max_clients = 0;
+  server fourth{bad, b};
+  CHECK(is(fourth.start().error(), errc::invalid_options));
+}
+
+TEST_CASE("a server can be stopped and started again") {
+  memory_backend b;
+  options o;
+  o.port = 0;
+  server srv{o, b};
+  for (int round = 0; round < 2; ++round) {
+    auto port = srv.start();
+    REQUIRE(port);
+    CHECK(is(srv.start().error(), errc::already_started));
+    test_client c{*port};
+    REQUIRE(c.send("PING\r\n"));
+    CHECK(c.read_reply() == reply::simple("PONG"));
+    srv.stop();
+    CHECK(c.wait_closed());
+  }
+}

@@ -1,0 +1,262 @@
+#include "gateway/detail/session.hpp"
+
+#include "gateway/resp_writer.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+namespace keel::gateway::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+/// How long a stopping server waits for a session's last replies to be written.
+constexpr auto stop_grace = std::chrono::seconds{2};
+
+/// Bytes asked of the socket per read.
+constexpr size_t read_chunk = 16 * 1024;
+
+parser_limits limits_of(const options& o) {
+  parser_limits l;
+  l.max_bulk_bytes = o.max_bulk_bytes;
+  l.max_array_len = o.max_array_len;
+  return l;
+}
+
+} // namespace
+
+session::session(server_state& st, asio::ip::tcp::socket sock, uint64_t id)
+  : st_(st), sock_(std::move(sock)), timer_(st.io), parser_(limits_of(st.opts)) {
+  client_.id = id;
+  client_.authenticated = st.opts.password.empty();
+  last_active_ = std::chrono::steady_clock::now();
+}
+
+void session::start() {
+  error_code ec;
+  sock_.set_option(asio::ip::tcp::no_delay{true}, ec);
+  if (st_.opts.idle_timeout.count() > 0)
+    arm_timer(st_.opts.idle_timeout);
+  read();
+}
+
+void session::stop() {
+  stopping_ = true;
+  close_after_write_ = true;
+  if (!in_flight_ && !writing_) {
+    close("server stopping");
+    return;
+  }
+  error_code ec;
+  sock_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  arm_timer(stop_grace);
+}
+
+server_view session::view() const {
+  return server_view{st_.opts, st_.port, st_.started, st_.numbers.snapshot(), st_.store};
+}
+
+void session::read() {
+  if (closed_ || reading_ || in_flight_ || close_after_write_)
+    return;
+  reading_ = true;
+  auto old = in_.size();
+  in_.resize(old + read_chunk);
+  sock_.async_read_some(asio::buffer(&in_[old], read_chunk),
+                        [self = shared_from_this(), old](const error_code& ec, size_t n) {
+                          self->in_.resize(old + n);
+                          self->on_read(ec, n);
+                        });
+}
+
+void session::on_read(const error_code& ec, size_t) {
+  reading_ = false;
+  if (closed_)
+    return;
+  if (ec) {
+    // EOF or reset: replies still being written may reach a half-closed client.
+    close_after_write_ = true;
+    if (!writing_ && !in_flight_)
+      close(ec == asio::error::eof ? "client closed" : "read failed");
+    return;
+  }
+  last_active_ = std::chrono::steady_clock::now();
+  process();
+}
+
+void session::process() {
+  std::vector<command> cmds;
+  std::vector<command> batch;
+  plan_.clear();
+  size_t offset = 0;
+  bool quit = false;
+  for (;;) {
+    // Before AUTH, commands go one at a time: AUTH changes how the next one is treated.
+    bool authed = client_.authenticated;
+    parser_.require_auth(!authed);
+    cmds.clear();
+    auto r = parser_.feed(std::string_view{in_}.substr(offset), cmds,
+                          authed ? SIZE_MAX : size_t{1});
+    offset += r.consumed;
+    st_.numbers.total_commands.fetch_add(cmds.size(), std::memory_order_relaxed);
+    for (auto& cmd : cmds) {
+      if (client_.authenticated && !is_local(cmd)) {
+        batch.push_back(std::move(cmd));
+        plan_.push_back(slot{true, reply::null()});
+        continue;
+      }
+      auto res = handle_local(cmd, client_, view());
+      if (res.what == disposition::to_backend) {
+        batch.push_back(std::move(cmd));
+        plan_.push_back(slot{true, reply::null()});
+        continue;
+      }
+      plan_.push_back(slot{false, std::move(res.answer)});
+      if (res.what == disposition::answered_close) {
+        quit = true;
+        break;
+      }
+    }
+    if (quit)
+      break;
+    if (r.error) {
+      pending_error_ = r.error;
+      break;
+    }
+    if (cmds.empty() || authed)
+      break;
+  }
+  in_.erase(0, offset);
+  if (quit || pending_error_)
+    close_after_write_ = true;
+  if (batch.empty()) {
+    complete({});
+    return;
+  }
+  in_flight_ = true;
+  st_.numbers.batches.fetch_add(1, std::memory_order_relaxed);
+  st_.numbers.batched_commands.fetch_add(batch.size(), std::memory_order_relaxed);
+  auto n = batch.size();
+  auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+    st_.io.get_executor());
+  auto done = [self = shared_from_this(), guard](std::vector<reply> replies) mutable {
+    auto& io = self->st_.io;
+    asio::post(io, [self = std::move(self), guard = std::move(guard),
+                    replies = std::move(replies)]() mutable {
+      self->complete(std::move(replies));
+      guard->reset();
+    });
+  };
+  try {
+    st_.store.execute(std::move(batch), std::move(done));
+  } catch (const std::exception& e) {
+    st_.logger->error("client {}: backend threw ({}); answering errors", client_.id, e.what());
+    complete(std::vector<reply>(n, reply::error("ERR backend failure")));
+  }
+}
+
+void session::complete(std::vector<reply> replies) {
+  in_flight_ = false;
+  if (closed_)
+    return;
+  size_t k = 0;
+  size_t expected = 0;
+  for (auto& s : plan_) {
+    expected += s.from_backend ? 1 : 0;
+    if (!s.from_backend) {
+      write_reply(out_, s.local);
+    } else if (k < replies.size()) {
+      write_reply(out_, replies[k++]);
+    } else {
+      write_error(out_, "ERR backend gave no reply");
+    }
+  }
+  if (replies.size() != expected)
+    st_.logger->error("client {}: backend answered {} replies for {} commands", client_.id,
+                      replies.size(), expected);
+  plan_.clear();
+  if (pending_error_) {
+    st_.numbers.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    st_.logger->debug("client {}: {}; closing", client_.id, pending_error_.message());
+    write_error(out_, "ERR " + pending_error_.message());
+  }
+  auto limit = st_.opts.output_buffer_limit_bytes;
+  if (limit > 0 && out_.size() + wbuf_.size() > limit) {
+    st_.numbers.output_limit_closes.fetch_add(1, std::memory_order_relaxed);
+    close("output buffer limit reached");
+    return;
+  }
+  flush();
+  read();
+}
+
+void session::flush() {
+  if (writing_ || closed_)
+    return;
+  if (out_.empty()) {
+    if (close_after_write_ && !in_flight_)
+      close(stopping_ ? "server stopping" : "closing after reply");
+    return;
+  }
+  writing_ = true;
+  wbuf_.swap(out_);
+  out_.clear();
+  asio::async_write(sock_, asio::buffer(wbuf_),
+                    [self = shared_from_this()](const error_code& ec, size_t) {
+                      self->on_write(ec);
+                    });
+}
+
+void session::on_write(const error_code& ec) {
+  writing_ = false;
+  wbuf_.clear();
+  if (closed_)
+    return;
+  if (ec) {
+    close("write failed");
+    return;
+  }
+  flush();
+}
+
+void session::arm_timer(std::chrono::steady_clock::duration d) {
+  timer_.expires_after(d);
+  timer_.async_wait([self = shared_from_this()](const error_code& ec) { self->on_timer(ec); });
+}
+
+void session::on_timer(const error_code& ec) {
+  if (closed_ || ec == asio::error::operation_aborted)
+    return;
+  if (stopping_) {
+    close("stop grace period over");
+    return;
+  }
+  auto timeout = st_.opts.idle_timeout;
+  auto idle = std::chrono::steady_clock::now() - last_active_;
+  if (in_flight_ || idle < timeout) {
+    arm_timer(in_flight_ ? std::chrono::steady_clock::duration{timeout} : timeout - idle);
+    return;
+  }
+  st_.numbers.idle_closes.fetch_add(1, std::memory_order_relaxed);
+  close("idle timeout");
+}
+
+void session::close(const char* why) {
+  if (closed_)
+    return;
+  closed_ = true;
+  st_.logger->debug("client {}: closed ({})", client_.id, why);
+  error_code ec;
+  sock_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  sock_.close(ec);
+  timer_.cancel();
+  st_.numbers.connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  // Last: the registry may hold the last reference to this session.
+  auto self = shared_from_this();
+  st_.sessions.erase(this);
+}
+
+} // namespace keel::gateway::detail
