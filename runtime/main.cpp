@@ -162,6 +162,11 @@ int main(int argc, char** argv) {
     return exit_ok;
   }
   keel::runtime::configure_logging(loaded.config.node.level);
+  keel::runtime::logger("keel.config")
+    ->info("loaded {}{}", opts.config_file,
+           opts.overrides.empty() ? std::string{}
+                                  : " with " + std::to_string(opts.overrides.size()) +
+                                      " override(s)");
   try {
     return run_node(loaded.config);
   } catch (const std::exception& e) {

@@ -1,8 +1,9 @@
 #include "runtime/node.hpp"
 
-#include "runtime/atoms.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/root.hpp"
+#include "supervision/errc.hpp"
+#include "supervision/events.hpp"
 
 namespace keel::runtime {
 
@@ -20,8 +21,22 @@ caf::error node::start(down_callback on_down) {
   if (cfg_.node.scheduler_threads > 0)
     sys_cfg_->set("scheduler.max-threads", static_cast<size_t>(cfg_.node.scheduler_threads));
   sys_cfg_->set("logger.verbosity", caf::atom("quiet"));
+  supervision::add_error_category(*sys_cfg_);
   sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
-  root_ = spawn_root(*sys_, cfg_);
+  logger("keel.runtime")->debug("actor system up with {} scheduler threads",
+                                caf::get_or(*sys_cfg_, "scheduler.max-threads",
+                                            caf::defaults::scheduler::max_threads));
+  bus_ = supervision::spawn_event_bus(*sys_);
+  auto timeout = std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} + std::chrono::seconds{5};
+  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_), timeout);
+  if (!root) {
+    caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
+    bus_ = nullptr;
+    sys_.reset();
+    sys_cfg_.reset();
+    return std::move(root.error());
+  }
+  root_ = std::move(*root);
   if (on_down) {
     // The node keeps a handle: CAF terminates an actor that nobody can reach anymore.
     watcher_ = sys_->spawn([root = root_, on_down](caf::event_based_actor* self) -> caf::behavior {
@@ -30,19 +45,8 @@ caf::error node::start(down_callback on_down) {
         on_down(dm.reason);
         self->quit();
       });
-      return {[](ready_atom) {}};
+      return {[](int) {}};
     });
-  }
-  caf::error err;
-  {
-    caf::scoped_actor self{*sys_, true};
-    auto timeout = std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} + std::chrono::seconds{5};
-    self->request(root_, timeout, ready_atom::value)
-      .receive([](ready_atom) {}, [&](caf::error& x) { err = std::move(x); });
-  }
-  if (err) {
-    stop();
-    return err;
   }
   return caf::none;
 }
@@ -62,8 +66,10 @@ caf::error node::stop() {
     self->send_exit(root_, caf::exit_reason::user_shutdown);
     self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
   }
+  caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
   root_ = nullptr;
   watcher_ = nullptr;
+  bus_ = nullptr;
   sys_.reset(); // waits for every actor of the tree
   sys_cfg_.reset();
   if (reason == caf::exit_reason::user_shutdown)

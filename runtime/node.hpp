@@ -54,12 +54,17 @@ public:
 
   [[nodiscard]] const config::node_config& cfg() const { return cfg_; }
 
+  /// The node's event bus: every supervisor of the tree publishes its lifecycle events here
+  /// (subscribe with supervision::subscribe_atom).
+  [[nodiscard]] const caf::actor& events() const { return bus_; }
+
 private:
   config::node_config cfg_;
   std::unique_ptr<caf::actor_system_config> sys_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::actor root_;
   caf::actor watcher_; ///< reports the root's down message to start()'s callback
+  caf::actor bus_;     ///< lifecycle events of the whole tree
 };
 
 } // namespace keel::runtime

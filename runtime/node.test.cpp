@@ -1,6 +1,6 @@
 #include "runtime/node.hpp"
 
-#include "runtime/atoms.hpp"
+#include "supervision/client.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,17 +21,17 @@ keel::config::node_config small_config() {
 
 } // namespace
 
-TEST_CASE("a node starts, answers ready and stops cleanly") {
+TEST_CASE("a node starts its services under the root supervisor and stops cleanly") {
   node n{small_config()};
   REQUIRE_FALSE(n.start());
   REQUIRE(n.root());
-  {
-    caf::scoped_actor self{n.sys(), true};
-    bool ready = false;
-    self->request(n.root(), std::chrono::seconds{5}, keel::runtime::ready_atom::value)
-      .receive([&](keel::runtime::ready_atom) { ready = true; }, [](caf::error&) {});
-    CHECK(ready);
-  }
+  REQUIRE(n.events());
+  keel::supervision::supervisor_client root{n.sys(), n.root()};
+  auto children = root.which_children();
+  REQUIRE(children);
+  REQUIRE(children->size() >= 1);
+  CHECK(children->front().id == "event_log");
+  CHECK(children->front().hdl);
   CHECK_FALSE(n.stop());
   CHECK_FALSE(n.root());
 }

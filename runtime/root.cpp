@@ -1,30 +1,19 @@
 #include "runtime/root.hpp"
 
-#include "runtime/atoms.hpp"
-#include "runtime/logging.hpp"
-
-#include <caf/all.hpp>
+#include "runtime/event_log.hpp"
 
 namespace keel::runtime {
 
-namespace {
-
-caf::behavior root_actor(caf::event_based_actor* self, config::node_config cfg) {
-  auto log = logger("keel.runtime");
-  log->debug("root: node '{}' up", cfg.node.name);
-  self->set_exit_handler([self, log](caf::exit_msg& msg) {
-    log->info("root: shutting down ({})", to_string(msg.reason));
-    self->quit(msg.reason);
-  });
-  return {
-    [](ready_atom) { return ready_atom::value; },
-  };
-}
-
-} // namespace
-
-caf::actor spawn_root(caf::actor_system& sys, const config::node_config& cfg) {
-  return sys.spawn(root_actor, cfg);
+supervision::supervisor_options root_options(const config::node_config& cfg, caf::actor bus) {
+  supervision::supervisor_options opts;
+  opts.name = "root";
+  opts.events = bus;
+  opts.flags.strategy = supervision::restart_strategy::one_for_one;
+  opts.flags.intensity = 3;
+  opts.flags.period = std::chrono::seconds{5};
+  opts.start_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
+  opts.children.push_back(event_log_child(bus));
+  return opts;
 }
 
 } // namespace keel::runtime

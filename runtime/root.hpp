@@ -1,17 +1,19 @@
-// keel::runtime root: the top of a node's actor tree.
+// keel::runtime root: the top of a node's actor tree, an OTP supervisor (one_for_one).
 //
-// The root starts the node's services from the config in order and answers `ready_atom` once
-// all of them are up; on an exit message it stops them in reverse order and then quits.
+// Its children are the node's services, in start order (architecture.md, "The tree of a
+// running node"); it stops them in reverse order. Lifecycle events of the whole tree go to the
+// node's event bus.
 #pragma once
 
 #include "config/node_config.hpp"
+#include "supervision/supervisor.hpp"
 
-#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
 
 namespace keel::runtime {
 
-/// Spawns the root for `cfg` in `sys`. The handle is valid at once; ask `ready_atom` to wait
-/// for the tree.
-[[nodiscard]] caf::actor spawn_root(caf::actor_system& sys, const config::node_config& cfg);
+/// The root supervisor's options for `cfg`, publishing events to `bus`.
+[[nodiscard]] supervision::supervisor_options root_options(const config::node_config& cfg,
+                                                           caf::actor bus);
 
 } // namespace keel::runtime
