@@ -45,7 +45,14 @@ struct bus_state {
   static inline const char* name = "keel.event_bus";
 };
 
-caf::behavior event_bus(caf::stateful_actor<bus_state>* self) {
+caf::behavior event_bus(caf::stateful_actor<bus_state>* self,
+                        std::vector<caf::actor> initial) {
+  for (auto& who : initial) {
+    if (!who)
+      continue;
+    self->monitor(who);
+    self->state.subscribers.emplace_back(std::move(who));
+  }
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -78,8 +85,8 @@ caf::behavior event_bus(caf::stateful_actor<bus_state>* self) {
 
 } // namespace
 
-caf::actor spawn_event_bus(caf::actor_system& sys) {
-  return sys.spawn(event_bus);
+caf::actor spawn_event_bus(caf::actor_system& sys, std::vector<caf::actor> subscribers) {
+  return sys.spawn(event_bus, std::move(subscribers));
 }
 
 } // namespace keel::supervision

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace caf {
 class actor_system;
@@ -60,8 +61,10 @@ struct event {
 
 /// Spawns an event bus: `(subscribe_atom, actor)` / `(unsubscribe_atom, actor)` manage
 /// subscribers (both reply `caf::unit` to requests); every `event` it receives is sent to
-/// each subscriber. Subscribers that go down are dropped.
-[[nodiscard]] caf::actor spawn_event_bus(caf::actor_system& sys);
+/// each subscriber. Subscribers that go down are dropped. `subscribers` are subscribed before
+/// the bus handles its first message.
+[[nodiscard]] caf::actor spawn_event_bus(caf::actor_system& sys,
+                                         std::vector<caf::actor> subscribers = {});
 
 } // namespace keel::supervision
 
