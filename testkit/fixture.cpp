@@ -1,5 +1,8 @@
 #include "testkit/fixture.hpp"
 
+#include "supervision/atoms.hpp"
+#include "supervision/client.hpp"
+#include "supervision/supervisor.hpp"
 #include "testkit/detail/probe_state.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,6 +61,37 @@ fixture::fixture(fixture_options opts) : opts_(std::move(opts)) {
   sys_ = std::make_unique<caf::actor_system>(*cfg_);
   for (auto& entry : sys_->registry().named_actors())
     system_names_.insert(entry.first); // CAF's own services (ConfigServ, SpawnServ)
+  if (opts_.event_bus || opts_.supervised) {
+    bus_ = supervision::spawn_event_bus(*sys_);
+    track(bus_, "event bus");
+    journal_probe_ = std::make_unique<probe>(make_probe("event journal"));
+    // Subscribed before the constructor returns: the journal misses nothing the test causes.
+    if (opts_.run_mode == mode::deterministic) {
+      caf::anon_send(bus_, supervision::subscribe_atom::value, journal_probe_->handle());
+      run();
+    } else {
+      caf::scoped_actor self{*sys_, true};
+      self->request(bus_, caf::infinite, supervision::subscribe_atom::value,
+                    journal_probe_->handle())
+        .receive([] {}, [](caf::error&) {});
+    }
+  }
+  if (opts_.supervised) {
+    if (opts_.run_mode == mode::deterministic)
+      throw std::logic_error("testkit: supervised mode needs the threaded scheduler");
+    supervision::supervisor_options root;
+    root.name = "test_root";
+    root.events = bus_;
+    // The test root never gives up: tests of intensity start supervisors of their own.
+    root.flags.intensity = 1000000;
+    root.flags.period = std::chrono::milliseconds{1};
+    auto hdl = supervision::start_supervisor(*sys_, std::move(root), scaled(opts_.stop_timeout));
+    if (!hdl)
+      throw std::runtime_error("testkit: the test root supervisor did not start: " +
+                               sys_->render(hdl.error()));
+    root_ = *hdl;
+    track(root_, "test_root supervisor");
+  }
 }
 
 fixture::~fixture() {
@@ -95,6 +129,74 @@ std::string fixture::describe(const tracked& t) const {
   if (!t.label.empty())
     out += " '" + t.label + "'";
   return out;
+}
+
+// -- event_bus mode -----------------------------------------------------------------
+
+void fixture::drain_journal(std::chrono::milliseconds timeout) {
+  if (!journal_probe_)
+    throw std::logic_error("testkit: events need fixture_options::event_bus_mode()");
+  while (auto msg = journal_probe_->try_next(timeout)) {
+    if (msg->match_elements<supervision::event>())
+      journal_.push_back(msg->get_as<supervision::event>(0));
+    timeout = std::chrono::milliseconds{0};
+  }
+}
+
+const std::vector<supervision::event>& fixture::journal() {
+  drain_journal(std::chrono::milliseconds{0});
+  return journal_;
+}
+
+supervision::event
+fixture::await_event(const std::function<bool(const supervision::event&)>& pred,
+                     std::chrono::milliseconds timeout) {
+  auto deadline = clock_type::now() + timeout;
+  drain_journal(std::chrono::milliseconds{0});
+  for (;;) {
+    for (; cursor_ < journal_.size(); ++cursor_)
+      if (pred(journal_[cursor_]))
+        return journal_[cursor_++];
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                      clock_type::now());
+    if (left.count() <= 0 || opts_.run_mode == mode::deterministic)
+      break;
+    drain_journal(left);
+  }
+  std::string seen;
+  for (auto& ev : journal_)
+    seen += "\n  " + supervision::to_string(ev);
+  FAIL("testkit: no matching event within " << format_ms(timeout) << "; journal:" << seen);
+  throw std::logic_error("unreachable");
+}
+
+caf::actor fixture::await_restart(const std::string& supervisor, const std::string& child,
+                                  std::chrono::milliseconds timeout) {
+  using supervision::event_type;
+  auto is = [&](event_type type) {
+    return [&, type](const supervision::event& ev) {
+      return ev.type == type && ev.child == child && ev.supervisor == supervisor;
+    };
+  };
+  await_event(is(event_type::child_exited), timeout);
+  auto started = await_event(is(event_type::child_started), timeout);
+  return caf::actor_cast<caf::actor>(started.child_addr);
+}
+
+// -- supervised mode ------------------------------------------------------------------
+
+caf::expected<caf::actor> fixture::start_supervised(supervision::child_spec spec) {
+  if (!root_)
+    throw std::logic_error("testkit: start_supervised needs fixture_options::supervised_mode()");
+  supervision::supervisor_client client{*sys_, root_, scaled(opts_.stop_timeout)};
+  auto started = client.start_child(std::move(spec));
+  if (!started)
+    return std::move(started.error());
+  return started->hdl;
+}
+
+supervision::child_ref fixture::supervised_ref(const std::string& id) const {
+  return supervision::child_ref{root_, id};
 }
 
 // -- deterministic mode -----------------------------------------------------------
@@ -181,6 +283,14 @@ teardown_report fixture::stop_threaded() {
       auto addr = i->hdl.address();
       if (down.count(addr) != 0)
         continue;
+      if (journal_probe_ && i->hdl == journal_probe_->handle() && down.count(bus_.address()) == 0) {
+        // The supervisors are down; their last events may still be on their way through the
+        // bus. A round trip to the bus, then one to the journal, lets them arrive first.
+        self->request(bus_, stop_timeout, supervision::unsubscribe_atom::value, caf::actor{})
+          .receive([] {}, [](caf::error&) {});
+        self->request(i->hdl, stop_timeout, watch_atom::value, bus_)
+          .receive([] {}, [](caf::error&) {});
+      }
       self->send_exit(i->hdl, caf::exit_reason::user_shutdown);
       if (wait_down(addr, stop_timeout))
         continue;

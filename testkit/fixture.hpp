@@ -8,14 +8,18 @@
 // actor system is deliberately leaked instead of destroyed, because ~actor_system would wait
 // for it forever: the test fails, the suite goes on.
 //
-// Modes: threaded (default; CAF's work-stealing scheduler) or deterministic (CAF's
-// test_coordinator: nothing runs until the test calls run()/run_once(); timers fire only when
-// the test advances the virtual clock).
+// Modes (testkit.md): basic, registry, event_bus, supervised, leak_checked, deterministic and
+// full, chosen with fixture_options' named constructors. Threaded fixtures use CAF's
+// work-stealing scheduler; deterministic ones CAF's test_coordinator: nothing runs until the
+// test calls run()/run_once(), and timers fire only when the test advances the virtual clock.
 //
 // Thread-safety: a fixture belongs to one test thread. Lifetime: probes and handles from a
 // fixture must not outlive it.
 #pragma once
 
+#include "supervision/child_ref.hpp"
+#include "supervision/events.hpp"
+#include "supervision/spec.hpp"
 #include "testkit/leak_check.hpp"
 #include "testkit/probe.hpp"
 #include "testkit/time.hpp"
@@ -45,6 +49,10 @@ struct fixture_options {
   bool check_registry = false;
   /// Compare threads, fds and child processes before and after the test (leak_checked mode).
   bool check_leaks = false;
+  /// A private event bus with a journal the test waits on (event_bus mode).
+  bool event_bus = false;
+  /// A private root supervisor for start_supervised (supervised mode; threaded only).
+  bool supervised = false;
   /// Scheduler threads in threaded mode (0 = CAF's default).
   size_t threads = 2;
   /// How long each actor gets to stop after its exit message (scaled).
@@ -70,6 +78,31 @@ struct fixture_options {
   static fixture_options leak_checked() {
     fixture_options opts;
     opts.check_leaks = true;
+    return opts;
+  }
+
+  /// basic + a private event bus: events(), await_event(), await_restart().
+  static fixture_options event_bus_mode() {
+    fixture_options opts;
+    opts.event_bus = true;
+    return opts;
+  }
+
+  /// basic + event bus + a private root supervisor: start_supervised(spec).
+  static fixture_options supervised_mode() {
+    fixture_options opts;
+    opts.event_bus = true;
+    opts.supervised = true;
+    return opts;
+  }
+
+  /// registry + event_bus + supervised + leak_checked.
+  static fixture_options full() {
+    fixture_options opts;
+    opts.check_registry = true;
+    opts.check_leaks = true;
+    opts.event_bus = true;
+    opts.supervised = true;
     return opts;
   }
 
@@ -146,6 +179,37 @@ public:
   /// Registers a callback that teardown runs after every tracked actor is confirmed down.
   void on_exit(std::function<void()> fun);
 
+  // -- event_bus mode ---------------------------------------------------------
+
+  /// The private event bus (event_bus mode): give it to supervisors as
+  /// supervisor_options::events. Invalid in other modes.
+  [[nodiscard]] const caf::actor& events() const { return bus_; }
+
+  /// The first event, since the fixture started and after the last one an await returned, for
+  /// which `pred` holds. The journal records from the fixture's start, so an event caused by
+  /// the test cannot be missed however fast it comes. FAILs at the deadline, listing what came.
+  supervision::event await_event(const std::function<bool(const supervision::event&)>& pred,
+                                 std::chrono::milliseconds timeout = default_timeout());
+
+  /// Waits until child `child` of supervisor `supervisor` exited and was started again;
+  /// returns the new incarnation.
+  caf::actor await_restart(const std::string& supervisor, const std::string& child,
+                           std::chrono::milliseconds timeout = default_timeout());
+
+  /// Every event recorded so far, in arrival order.
+  [[nodiscard]] const std::vector<supervision::event>& journal();
+
+  // -- supervised mode --------------------------------------------------------
+
+  /// The private root supervisor (supervised mode), named "test_root".
+  [[nodiscard]] const caf::actor& root_supervisor() const { return root_; }
+
+  /// Starts `spec` under the private root supervisor and returns the child once it is ready.
+  caf::expected<caf::actor> start_supervised(supervision::child_spec spec);
+
+  /// A stable handle to a child started by start_supervised.
+  [[nodiscard]] supervision::child_ref supervised_ref(const std::string& id) const;
+
   // -- deterministic mode ---------------------------------------------------
 
   /// deterministic mode: the scheduler (precondition: run_mode() == mode::deterministic).
@@ -172,6 +236,7 @@ private:
   };
 
   std::string describe(const tracked& t) const;
+  void drain_journal(std::chrono::milliseconds timeout);
   teardown_report stop_threaded();
   teardown_report stop_deterministic();
 
@@ -181,6 +246,11 @@ private:
   std::vector<tracked> tracked_;
   std::vector<std::function<void()>> on_exit_;
   resource_snapshot before_;
+  caf::actor bus_;
+  caf::actor root_;
+  std::unique_ptr<probe> journal_probe_;
+  std::vector<supervision::event> journal_;
+  size_t cursor_ = 0;
   std::set<caf::atom_value> system_names_;
   bool torn_down_ = false;
   teardown_report report_;
