@@ -64,3 +64,41 @@ TEST_CASE("the example node config is valid and shows every section") {
   for (auto section : {"\nnode:", "\nshards:", "\ngateway:", "\nhttp:", "\npools:"})
     CHECK_THAT(text, Catch::Contains(section));
 }
+
+namespace {
+
+/// Index of the first line that contains `needle` at or after `from`; lines.size() if none.
+size_t find_line(const std::vector<std::string>& lines, const std::string& needle,
+                 size_t from = 0) {
+  for (size_t i = from; i < lines.size(); ++i)
+    if (lines[i].find(needle) != std::string::npos)
+      return i;
+  return lines.size();
+}
+
+} // namespace
+
+TEST_CASE("the supervision_tree example restarts a crashed worker and shuts down in reverse") {
+  child_process tree{{build_path("examples/supervision_tree")}};
+  REQUIRE(tree.wait_exit() == 0);
+  auto& lines = tree.lines();
+  auto n = lines.size();
+  auto crash = find_line(lines, "  shard-1/wal child_exited (system: runtime_error)");
+  REQUIRE(crash < n);
+  // rest_for_one: the state machine started after the WAL restarts with it.
+  auto wal_back = find_line(lines, "  shard-1/wal child_started", crash);
+  auto state_back = find_line(lines, "  shard-1/state child_started", crash);
+  CHECK(wal_back < state_back);
+  CHECK(state_back < n);
+  // Reverse-order shutdown, innermost last-started first.
+  auto stop = find_line(lines, "shutting the tree down");
+  auto state_down = find_line(lines, "  shard-1/state child_exited (exit: user_shutdown)", stop);
+  auto wal_down = find_line(lines, "  shard-1/wal child_exited (exit: user_shutdown)", stop);
+  auto shards_down = find_line(lines, "  root/shards child_exited", stop);
+  auto metrics_down = find_line(lines, "  root/metrics child_exited", stop);
+  CHECK(state_down < wal_down);
+  CHECK(wal_down < shards_down);
+  CHECK(shards_down < metrics_down);
+  CHECK(metrics_down < n);
+  CHECK(find_line(lines, "root exited: exit: user_shutdown") < n);
+}
