@@ -285,7 +285,7 @@ TEST_CASE("a value out of range is reported with the range") {
             "node.yaml:2:10: shards.count is 0; expected an integer from 1 to 4096"});
   CHECK(errors_of("gateway:\n  port: 70000\n") ==
         std::vector<std::string>{
-            "node.yaml:2:9: gateway.port is 70000; expected an integer from 1 to 65535"});
+            "node.yaml:2:9: gateway.port is 70000; expected an integer from 0 to 65535"});
   CHECK(errors_of("node:\n  scheduler_threads: -1\n") ==
         std::vector<std::string>{
             "node.yaml:2:22: node.scheduler_threads is -1; expected an integer from 0 to 1024"});
@@ -396,7 +396,7 @@ pools:
             "node.yaml:4:10: shards.count is 0; expected an integer from 1 to 4096",
             "node.yaml:5:9: shards.sync is 'sometimes'; expected one of group, interval, none",
             "node.yaml:7:9: gateway.port must be an integer, got 'http'; expected an integer "
-            "from 1 to 65535",
+            "from 0 to 65535",
             "node.yaml:8:3: unknown key 'enabeld' in section 'gateway'; did you mean "
             "'enabled'? valid keys: enabled, bind, port, password, max_clients, "
             "max_bulk_bytes, max_array_len, idle_timeout_s, output_buffer_limit_bytes",

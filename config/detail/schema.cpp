@@ -54,7 +54,7 @@ std::optional<places> read_gateway(const YAML::Node& n, const place& p, reader& 
   std::vector<field> fields{
       {"enabled", [&](auto& v, auto& q) { r.read_bool(v, q, out.enabled); }},
       {"bind", [&](auto& v, auto& q) { r.read_string(v, q, true, out.bind); }},
-      {"port", [&](auto& v, auto& q) { r.read_uint(v, q, 1, 65535, out.port); }},
+      {"port", [&](auto& v, auto& q) { r.read_uint(v, q, 0, 65535, out.port); }},
       {"password", [&](auto& v, auto& q) { r.read_string(v, q, false, out.password); }},
       {"max_clients", [&](auto& v, auto& q) { r.read_uint(v, q, 1, 1'000'000, out.max_clients); }},
       {"max_bulk_bytes",
@@ -73,7 +73,7 @@ std::optional<places> read_http(const YAML::Node& n, const place& p, reader& r, 
   std::vector<field> fields{
       {"enabled", [&](auto& v, auto& q) { r.read_bool(v, q, out.enabled); }},
       {"bind", [&](auto& v, auto& q) { r.read_string(v, q, true, out.bind); }},
-      {"port", [&](auto& v, auto& q) { r.read_uint(v, q, 1, 65535, out.port); }},
+      {"port", [&](auto& v, auto& q) { r.read_uint(v, q, 0, 65535, out.port); }},
   };
   return r.read_map(n, p, "http", fields);
 }
@@ -169,7 +169,7 @@ void read_pools(const YAML::Node& n, const place& p, reader& r, std::vector<pool
 /// gateway and http cannot listen on the same port.
 void check_ports(const node_config& cfg, const places& gateway, const places& http,
                  const place& top, reader& r) {
-  if (!cfg.gateway.enabled || !cfg.http.enabled || cfg.gateway.port != cfg.http.port)
+  if (!cfg.gateway.enabled || !cfg.http.enabled || cfg.gateway.port != cfg.http.port || cfg.gateway.port == 0)
     return;
   const place* at = &top;
   if (auto i = http.find("port"); i != http.end())
