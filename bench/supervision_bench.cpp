@@ -88,10 +88,11 @@ child_spec keel_worker(std::string id) {
   spec.id = std::move(id);
   spec.shutdown = shutdown_policy::brutal_kill();
   spec.start = [](const start_context& ctx) -> caf::expected<caf::actor> {
-    return ctx.system().spawn([ctx](caf::event_based_actor*) -> caf::behavior {
-      ctx.ready();
+    auto init = [](caf::event_based_actor*, start_context ready) -> caf::behavior {
+      ready.ready();
       return {[](caf::get_atom) { return 0; }};
-    });
+    };
+    return ctx.system().spawn(init, ctx);
   };
   return spec;
 }

@@ -31,10 +31,12 @@ child_spec worker(std::string id) {
   child_spec spec;
   spec.id = std::move(id);
   spec.start = [](const start_context& ctx) -> caf::expected<caf::actor> {
-    return ctx.system().spawn([ctx](caf::event_based_actor*) -> caf::behavior {
-      ctx.ready();
+    // The context travels as a spawn argument; the child keeps it to say "ready".
+    auto init = [](caf::event_based_actor*, start_context ready) -> caf::behavior {
+      ready.ready();
       return {[](caf::get_atom) { return std::string{"ok"}; }};
-    });
+    };
+    return ctx.system().spawn(init, ctx);
   };
   return spec;
 }
