@@ -95,3 +95,40 @@ TEST_CASE("stopping a supervisor stops its children in reverse order",
   CHECK(next_event(p).child == "a");
   CHECK(p.expect_terminated(sup) == caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a child killed from outside is restarted and its supervisor lives on",
+          "[supervision][shutdown]") {
+  fixture fx;
+  auto p = fx.make_probe("p");
+  supervisor_options opts;
+  opts.name = "s";
+  opts.events = p.handle();
+  opts.children.push_back(worker_spec("x"));
+  auto sup = spawn_ready(fx, p, std::move(opts));
+  auto x = actor_of(await_event(p, event_type::child_started, "x"));
+  p.watch(sup);
+  caf::anon_send_exit(x, caf::exit_reason::kill); // untrappable in CAF; OTP's `killed`
+  auto exited = await_event(p, event_type::child_exited, "x");
+  CHECK(exited.reason == caf::exit_reason::kill);
+  auto again = actor_of(await_event(p, event_type::child_started, "x"));
+  CHECK(again != x);
+  CHECK_FALSE(p.try_terminated(sup, milliseconds{0}).has_value());
+}
+
+TEST_CASE("a supervisor that is killed takes its children with it", "[supervision][shutdown]") {
+  fixture fx;
+  auto p = fx.make_probe("p");
+  supervisor_options opts;
+  opts.name = "s";
+  opts.events = p.handle();
+  opts.children.push_back(worker_spec("x"));
+  opts.children.push_back(worker_spec("y"));
+  auto sup = spawn_ready(fx, p, std::move(opts));
+  auto x = actor_of(await_event(p, event_type::child_started, "x"));
+  auto y = actor_of(await_event(p, event_type::child_started, "y"));
+  p.watch(x);
+  p.watch(y);
+  caf::anon_send_exit(sup, caf::exit_reason::kill);
+  CHECK(p.expect_terminated(x) == caf::exit_reason::kill);
+  CHECK(p.expect_terminated(y) == caf::exit_reason::kill);
+}

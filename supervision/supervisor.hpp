@@ -17,7 +17,8 @@
 // Stopping: send an exit message (`anon_send_exit(sup, exit_reason::user_shutdown)`); the
 // supervisor stops its children in reverse order and exits with that reason. When it gives up
 // (intensity exceeded) it exits with errc::intensity_exceeded, which its own supervisor sees
-// as a child exit. Children are linked to their supervisor: if it is killed, they die too.
+// as a child exit. Children are monitored, not linked (a kill of one child never takes its
+// supervisor down); if the supervisor ends, however it ends, its children end with it.
 //
 // Messages it understands (atoms.hpp): which_children, count_children, get_child_spec,
 // start_child, terminate_child, restart_child, delete_child, forward (child_ref);

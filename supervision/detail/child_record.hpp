@@ -45,8 +45,6 @@ struct child_record {
   uint32_t backoff_attempt = 0;
   /// Set while a group restart is stopping this child: it comes back afterwards.
   bool will_restart = false;
-  /// The supervisor already got the link exit_msg of the current incarnation.
-  bool link_exit_seen = false;
 
   /// Called once the current start attempt is ready (none) or failed (error).
   std::function<void(caf::error)> on_started;

@@ -59,8 +59,6 @@ void supervisor_actor::on_down(caf::down_msg& dm) {
   auto c = find_by_addr(dm.source);
   if (c == nullptr)
     return;
-  if (!c->link_exit_seen)
-    retired_.emplace_back(dm.source);
   auto reason = std::move(dm.reason);
   switch (c->state) {
     case child_state::stopping: {
@@ -101,15 +99,8 @@ void supervisor_actor::on_down(caf::down_msg& dm) {
 }
 
 void supervisor_actor::on_exit(caf::exit_msg& em) {
-  if (auto c = find_by_addr(em.source)) {
-    c->link_exit_seen = true; // the down message decides
-    return;
-  }
-  auto i = std::find(retired_.begin(), retired_.end(), em.source);
-  if (i != retired_.end()) {
-    retired_.erase(i);
-    return;
-  }
+  if (find_by_addr(em.source) != nullptr)
+    return; // children are monitored: their down message decides
   // From the parent (or anyone else asking us to stop).
   shutdown(std::move(em.reason));
 }

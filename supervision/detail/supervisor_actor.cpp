@@ -24,6 +24,14 @@ supervisor_actor::supervisor_actor(caf::actor_config& cfg, supervisor_options op
 caf::behavior supervisor_actor::make_behavior() {
   set_down_handler([this](caf::down_msg& dm) { on_down(dm); });
   set_exit_handler([this](caf::exit_msg& em) { on_exit(em); });
+  // However the supervisor ends (a kill included), its children end with it, as linked
+  // children do in OTP; after an orderly shutdown none is left to stop here.
+  attach_functor([this](const caf::error& reason) {
+    auto why = reason ? reason : caf::error{caf::exit_reason::kill};
+    for (auto& c : children_)
+      if (c->hdl)
+        caf::anon_send(c->hdl, caf::exit_msg{address(), why});
+  });
   start_initial_children();
   return api_behavior();
 }
@@ -151,7 +159,6 @@ void supervisor_actor::begin_start(child_record& c, std::function<void(caf::erro
   ++c.gen;
   c.token = next_token_++;
   c.state = child_state::starting;
-  c.link_exit_seen = false;
   c.will_restart = false;
   start_context ctx{system(), caf::actor_cast<caf::actor>(this), c.spec.id, c.token, c.args};
   caf::expected<caf::actor> res{caf::error{}};
@@ -172,9 +179,10 @@ void supervisor_actor::begin_start(child_record& c, std::function<void(caf::erro
     return;
   }
   c.hdl = std::move(*res);
-  // Monitor first, link second: the child then sends its link exit_msg before its down_msg.
+  // Monitor, never link: in CAF a link carries an outside kill of the child (exit_reason::kill,
+  // which no exit handler can trap) up to the supervisor, where OTP's supervisor would merely
+  // see a `killed` child. The supervisor's own end stops its children (make_behavior).
   monitor(c.hdl);
-  link_to(c.hdl);
   c.on_started = std::move(k);
   auto timeout = c.spec.start_timeout.value_or(opts_.start_timeout);
   delayed_send(caf::actor_cast<caf::actor>(this), timeout, start_timeout_atom::value, c.uid,

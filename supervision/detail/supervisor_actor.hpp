@@ -101,7 +101,6 @@ public:
   std::deque<op> ops_;
   std::deque<deferred_exit> deferred_;
   std::deque<caf::actor_clock::time_point> restarts_;
-  std::vector<caf::actor_addr> retired_;
   uint64_t next_uid_ = 1;
   uint64_t next_token_ = 1;
   uint64_t next_op_ = 1;
