@@ -5,7 +5,6 @@
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
-
 #include <cstdint>
 #include <string>
 

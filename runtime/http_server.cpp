@@ -3,13 +3,12 @@
 #include "runtime/http_errc.hpp"
 #include "runtime/logging.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -74,8 +73,8 @@ http::response<http::string_body> route(const server_context& ctx,
   if (path != "/metrics" && path != "/healthz")
     return make_response(req, http::status::not_found, text_plain, "not found\n");
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
-    auto res = make_response(req, http::status::method_not_allowed, text_plain,
-                             "method not allowed\n");
+    auto res =
+        make_response(req, http::status::method_not_allowed, text_plain, "method not allowed\n");
     res.set(http::field::allow, "GET, HEAD");
     return res;
   }
@@ -89,8 +88,7 @@ http::response<http::string_body> route(const server_context& ctx,
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket socket, const server_context& ctx)
-    : stream_(std::move(socket)), buffer_(ctx.opts.max_request_bytes), ctx_(ctx) {
-  }
+      : stream_(std::move(socket)), buffer_(ctx.opts.max_request_bytes), ctx_(ctx) {}
 
   void start() { read(); }
 
@@ -107,10 +105,9 @@ private:
     parser_->header_limit(static_cast<uint32_t>(ctx_.opts.max_request_bytes));
     parser_->body_limit(ctx_.opts.max_request_bytes);
     stream_.expires_after(ctx_.opts.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -118,12 +115,12 @@ private:
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
       return;
     }
-    if (ec == http::error::header_limit || ec == http::error::body_limit
-        || ec == http::error::buffer_overflow) {
+    if (ec == http::error::header_limit || ec == http::error::body_limit ||
+        ec == http::error::buffer_overflow) {
       http::request<http::string_body> req; // the parsed part is unusable
       auto res = make_response(req, http::status::payload_too_large, text_plain,
-                               "request larger than "
-                                 + std::to_string(ctx_.opts.max_request_bytes) + " bytes\n");
+                               "request larger than " +
+                                   std::to_string(ctx_.opts.max_request_bytes) + " bytes\n");
       res.keep_alive(false);
       return write(std::move(res));
     }
@@ -174,8 +171,7 @@ private:
 
 struct http_server::impl {
   impl(const metrics_registry& registry, const health_check& health, const http_options& opts)
-    : ctx{registry, health, opts, logger("keel.runtime")} {
-  }
+      : ctx{registry, health, opts, logger("keel.runtime")} {}
 
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
@@ -225,10 +221,8 @@ struct http_server::impl {
 
 // -- http_server ------------------------------------------------------------------
 
-http_server::http_server(const metrics_registry& registry, health_check health,
-                         http_options opts)
-  : registry_(registry), health_(std::move(health)), opts_(std::move(opts)) {
-}
+http_server::http_server(const metrics_registry& registry, health_check health, http_options opts)
+    : registry_(registry), health_(std::move(health)), opts_(std::move(opts)) {}
 
 http_server::~http_server() {
   if (impl_) {
@@ -240,23 +234,25 @@ http_server::~http_server() {
 
 caf::expected<uint16_t> http_server::start() {
   if (impl_)
-    return make_error(http_errc::already_running,
-                      "http: the server runs already on port " + std::to_string(impl_->port)
-                        + "; stop() it before starting it again");
+    return make_error(http_errc::already_running, "http: the server runs already on port " +
+                                                      std::to_string(impl_->port) +
+                                                      "; stop() it before starting it again");
   beast::error_code ec;
-  auto addr = asio::ip::make_address(opts_.address, ec);
+  auto addr =
+      asio::ip::make_address(opts_.address == "localhost" ? "127.0.0.1" : opts_.address, ec);
   if (ec)
     return make_error(http_errc::invalid_address,
-                      "http: bind address '" + opts_.address
-                        + "' is not an IP address; use a literal such as 127.0.0.1 or ::1");
+                      "http: bind address '" + opts_.address +
+                          "' is not an IP address; set http.bind to a literal such as "
+                          "127.0.0.1, ::1 or 0.0.0.0");
   auto im = std::make_unique<impl>(registry_, health_, opts_);
   tcp::endpoint ep{addr, opts_.port};
   auto where = opts_.address + ":" + std::to_string(opts_.port);
   auto fail = [&](const char* what) {
     return make_error(http_errc::bind_failed,
-                      "http: cannot " + std::string{what} + " " + where + ": " + ec.message()
-                        + "; choose another address or port (port 0 picks a free one), or stop "
-                          "the process that holds it");
+                      "http: cannot " + std::string{what} + " " + where + ": " + ec.message() +
+                          "; choose another http.bind or http.port (port 0 picks a free one), "
+                          "or stop the process that holds it");
   };
   im->acceptor.open(ep.protocol(), ec);
   if (ec)
@@ -286,8 +282,7 @@ caf::expected<uint16_t> http_server::start() {
     }
   });
   impl_ = std::move(im);
-  impl_->ctx.log->info("http: serving /metrics and /healthz on {}:{}", opts_.address,
-                       impl_->port);
+  impl_->ctx.log->info("http: serving /metrics and /healthz on {}:{}", opts_.address, impl_->port);
   return impl_->port;
 }
 

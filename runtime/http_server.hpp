@@ -21,7 +21,6 @@
 #include "runtime/metrics.hpp"
 
 #include <caf/expected.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -46,10 +45,11 @@ using health_check = std::function<health_report()>;
 
 /// Options of the HTTP endpoint.
 struct http_options {
-  /// IP address to bind (IPv4 or IPv6 literal). Loopback by default: metrics are not for
-  /// the whole network unless the operator says so.
+  /// IP address to bind (IPv4 or IPv6 literal, or `localhost` for 127.0.0.1), config's
+  /// `http.bind`. Loopback by default: metrics are not for the whole network unless the
+  /// operator says so.
   std::string address = "127.0.0.1";
-  /// TCP port; 0 picks a free one (tests), start() returns which.
+  /// TCP port, config's `http.port`; 0 picks a free one (tests), start() returns which.
   uint16_t port = 9121;
   /// Largest request (request line + headers + body) accepted; larger ones get 413.
   size_t max_request_bytes = 8192;

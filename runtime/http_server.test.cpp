@@ -4,21 +4,19 @@
 #include "runtime/metrics_text_parser.test.hpp"
 #include "testkit/time.hpp"
 
+#include <arpa/inet.h>
 #include <caf/message.hpp>
 #include <catch2/catch.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
 #include <map>
+#include <netinet/in.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 using namespace keel::runtime;
 
@@ -149,7 +147,7 @@ http_options ephemeral() {
 struct running_server {
   explicit running_server(const metrics_registry& reg, health_check health = all_up,
                           http_options opts = ephemeral())
-    : server(reg, std::move(health), std::move(opts)) {
+      : server(reg, std::move(health), std::move(opts)) {
     auto bound = server.start();
     REQUIRE(bound);
     port = *bound;
@@ -168,18 +166,18 @@ TEST_CASE("/metrics scraped over a socket parses as strict Prometheus text") {
     metric_labels l{{"shard", std::to_string(shard)}};
     reg.counter("keel_shard_ops_total", "Commands executed by a shard.", l).inc(10 + shard);
     reg.counter("keel_wal_syncs_total", "WAL fsyncs.", l).inc(shard);
-    auto& lat = reg.histogram("keel_wal_sync_seconds", "WAL sync latency.",
-                              latency_buckets_seconds(), l);
+    auto& lat =
+        reg.histogram("keel_wal_sync_seconds", "WAL sync latency.", latency_buckets_seconds(), l);
     lat.observe(0.0003);
     lat.observe(0.002);
   }
   reg.histogram("keel_gateway_batch_size", "Commands per shard batch.",
                 exponential_buckets(1, 2, 10))
-    .observe(16);
+      .observe(16);
   reg.gauge("keel_gateway_clients", "Connected RESP clients.").set(4);
   reg.gauge("keel_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open.",
             {{"breaker", "wal \"primary\""}})
-    .set(2);
+      .set(2);
   running_server srv{reg};
   auto reply = get(srv.port, "/metrics");
   CHECK(reply.status == 200);
@@ -295,9 +293,11 @@ TEST_CASE("stop closes open connections and the port") {
   server.stop(); // idempotent
 }
 
-TEST_CASE("a stopped server starts again") {
+TEST_CASE("a stopped server starts again, and localhost means 127.0.0.1") {
   metrics_registry reg;
-  http_server server{reg, all_up, ephemeral()};
+  auto opts = ephemeral();
+  opts.address = "localhost";
+  http_server server{reg, all_up, opts};
   REQUIRE(server.start());
   server.stop();
   auto port = server.start();
@@ -332,10 +332,21 @@ TEST_CASE("a port in use is an error naming the address and port") {
 TEST_CASE("a bind address that is not an IP address is an error naming it") {
   metrics_registry reg;
   auto opts = ephemeral();
-  opts.address = "localhost";
+  opts.address = "metrics.example";
   http_server server{reg, all_up, opts};
   auto port = server.start();
   REQUIRE_FALSE(port);
   CHECK(is(port.error(), http_errc::invalid_address));
-  CHECK(context_of(port.error()).find("'localhost'") != std::string::npos);
+  CHECK(context_of(port.error()).find("'metrics.example'") != std::string::npos);
+}
+
+TEST_CASE("an idle connection is closed after the idle timeout") {
+  metrics_registry reg;
+  auto opts = ephemeral();
+  opts.idle_timeout = std::chrono::milliseconds{50};
+  running_server srv{reg, all_up, opts};
+  client c{srv.port};
+  c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(c.read_reply().status == 200);
+  CHECK(c.closed_by_peer()); // waits for the server's close, up to the client's deadline
 }

@@ -80,13 +80,13 @@ std::string label_text(const std::string& metric, metric_labels labels, bool his
   for (size_t i = 0; i < labels.size(); ++i) {
     const auto& [key, value] = labels[i];
     if (!is_valid_label_name(key))
-      throw std::invalid_argument("metric " + metric + ": invalid label name '" + key
-                                  + "' (use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
+      throw std::invalid_argument("metric " + metric + ": invalid label name '" + key +
+                                  "' (use [a-zA-Z_][a-zA-Z0-9_]*, not starting with __)");
     if (i > 0 && labels[i - 1].first == key)
       throw std::invalid_argument("metric " + metric + ": label '" + key + "' given twice");
     if (histogram && key == "le")
-      throw std::invalid_argument("metric " + metric
-                                  + ": label 'le' is reserved for histogram buckets");
+      throw std::invalid_argument("metric " + metric +
+                                  ": label 'le' is reserved for histogram buckets");
     if (i > 0)
       out += ',';
     out += key;
@@ -102,11 +102,11 @@ void check_bounds(const std::string& metric, const std::vector<double>& bounds) 
     throw std::invalid_argument("histogram " + metric + ": needs at least one bucket bound");
   for (size_t i = 0; i < bounds.size(); ++i) {
     if (!std::isfinite(bounds[i]))
-      throw std::invalid_argument("histogram " + metric
-                                  + ": bucket bounds must be finite (+Inf is implicit)");
+      throw std::invalid_argument("histogram " + metric +
+                                  ": bucket bounds must be finite (+Inf is implicit)");
     if (i > 0 && !(bounds[i - 1] < bounds[i]))
-      throw std::invalid_argument("histogram " + metric
-                                  + ": bucket bounds must be strictly increasing");
+      throw std::invalid_argument("histogram " + metric +
+                                  ": bucket bounds must be strictly increasing");
   }
 }
 
@@ -126,9 +126,12 @@ double from_bits(uint64_t bits) {
 
 const char* to_string(metric_type x) {
   switch (x) {
-    case metric_type::counter: return "counter";
-    case metric_type::gauge: return "gauge";
-    case metric_type::histogram: return "histogram";
+  case metric_type::counter:
+    return "counter";
+  case metric_type::gauge:
+    return "gauge";
+  case metric_type::histogram:
+    return "histogram";
   }
   return "untyped";
 }
@@ -144,7 +147,7 @@ bool is_valid_label_name(const std::string& name) {
 // -- histogram ----------------------------------------------------------------
 
 histogram::histogram(std::vector<double> bounds)
-  : bounds_(std::move(bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   for (size_t i = 0; i <= bounds_.size(); ++i)
     counts_[i].store(0, std::memory_order_relaxed);
   sum_bits_.store(to_bits(0.0), std::memory_order_relaxed);
@@ -202,11 +205,10 @@ metrics_registry::metrics_registry() = default;
 metrics_registry::~metrics_registry() = default;
 
 metrics_registry::family& metrics_registry::get_family(const std::string& name,
-                                                       const std::string& help,
-                                                       metric_type type) {
+                                                       const std::string& help, metric_type type) {
   if (!is_valid_metric_name(name))
-    throw std::invalid_argument("invalid metric name '" + name
-                                + "' (use [a-zA-Z_:][a-zA-Z0-9_:]*)");
+    throw std::invalid_argument("invalid metric name '" + name +
+                                "' (use [a-zA-Z_:][a-zA-Z0-9_:]*)");
   auto i = families_.find(name);
   if (i == families_.end()) {
     auto fam = std::make_unique<family>();
@@ -214,8 +216,8 @@ metrics_registry::family& metrics_registry::get_family(const std::string& name,
     fam->help = help;
     i = families_.emplace(name, std::move(fam)).first;
   } else if (i->second->type != type) {
-    throw std::invalid_argument("metric " + name + " is a " + to_string(i->second->type)
-                                + ", not a " + to_string(type));
+    throw std::invalid_argument("metric " + name + " is a " + to_string(i->second->type) +
+                                ", not a " + to_string(type));
   }
   return *i->second;
 }

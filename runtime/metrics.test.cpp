@@ -3,7 +3,6 @@
 #include "runtime/metrics_text_parser.test.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -23,21 +22,20 @@ TEST_CASE("a small registry renders exactly, families sorted, one HELP and TYPE 
   auto& h = reg.histogram("keel_wal_sync_seconds", "WAL sync latency.", {1.0, 2.5});
   for (double x : {0.5, 2.0, 2.5, 10.0})
     h.observe(x);
-  CHECK(reg.render_prometheus()
-        == "# HELP keel_clients Connected clients.\n"
-           "# TYPE keel_clients gauge\n"
-           "keel_clients 7\n"
-           "# HELP keel_shard_ops_total Operations per shard.\n"
-           "# TYPE keel_shard_ops_total counter\n"
-           "keel_shard_ops_total{shard=\"0\"} 2\n"
-           "keel_shard_ops_total{shard=\"1\"} 3\n"
-           "# HELP keel_wal_sync_seconds WAL sync latency.\n"
-           "# TYPE keel_wal_sync_seconds histogram\n"
-           "keel_wal_sync_seconds_bucket{le=\"1\"} 1\n"
-           "keel_wal_sync_seconds_bucket{le=\"2.5\"} 3\n"
-           "keel_wal_sync_seconds_bucket{le=\"+Inf\"} 4\n"
-           "keel_wal_sync_seconds_sum 15\n"
-           "keel_wal_sync_seconds_count 4\n");
+  CHECK(reg.render_prometheus() == "# HELP keel_clients Connected clients.\n"
+                                   "# TYPE keel_clients gauge\n"
+                                   "keel_clients 7\n"
+                                   "# HELP keel_shard_ops_total Operations per shard.\n"
+                                   "# TYPE keel_shard_ops_total counter\n"
+                                   "keel_shard_ops_total{shard=\"0\"} 2\n"
+                                   "keel_shard_ops_total{shard=\"1\"} 3\n"
+                                   "# HELP keel_wal_sync_seconds WAL sync latency.\n"
+                                   "# TYPE keel_wal_sync_seconds histogram\n"
+                                   "keel_wal_sync_seconds_bucket{le=\"1\"} 1\n"
+                                   "keel_wal_sync_seconds_bucket{le=\"2.5\"} 3\n"
+                                   "keel_wal_sync_seconds_bucket{le=\"+Inf\"} 4\n"
+                                   "keel_wal_sync_seconds_sum 15\n"
+                                   "keel_wal_sync_seconds_count 4\n");
 }
 
 TEST_CASE("the same name and labels give the same handle, labels in any order") {
@@ -75,8 +73,8 @@ TEST_CASE("histogram buckets are cumulative and the labels come before le") {
   CHECK(parsed.value("lat_seconds_bucket", {{"shard", "2"}, {"le", "0.1"}}) == 3);
   CHECK(parsed.value("lat_seconds_bucket", {{"shard", "2"}, {"le", "+Inf"}}) == 4);
   CHECK(parsed.value("lat_seconds_count", {{"shard", "2"}}) == 4);
-  CHECK(reg.render_prometheus().find("lat_seconds_bucket{shard=\"2\",le=\"0.001\"} 1\n")
-        != std::string::npos);
+  CHECK(reg.render_prometheus().find("lat_seconds_bucket{shard=\"2\",le=\"0.001\"} 1\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("the default bucket sets are valid histogram bounds") {
@@ -135,8 +133,7 @@ TEST_CASE("invalid metric and label names are rejected") {
   CHECK_FALSE(is_valid_label_name("a:b"));
   CHECK_THROWS_AS(reg.counter("ops-total", "x"), std::invalid_argument);
   CHECK_THROWS_AS(reg.counter("ops_total", "x", {{"1a", "v"}}), std::invalid_argument);
-  CHECK_THROWS_AS(reg.counter("ops_total", "x", {{"a", "1"}, {"a", "2"}}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(reg.counter("ops_total", "x", {{"a", "1"}, {"a", "2"}}), std::invalid_argument);
   CHECK_THROWS_AS(reg.histogram("h", "x", {1.0}, {{"le", "1"}}), std::invalid_argument);
   CHECK(reg.render_prometheus().empty()); // nothing half-created
 }
@@ -156,18 +153,18 @@ TEST_CASE("the test parser rejects what the text format forbids") {
   using test::parse_prometheus_text;
   CHECK(parse_prometheus_text("a 1\n").error.empty());
   CHECK(parse_prometheus_text("a{b=\"c\",} 1 1700000000000\n").error.empty());
-  CHECK_FALSE(parse_prometheus_text("a 1").error.empty());                 // no final LF
-  CHECK_FALSE(parse_prometheus_text("a{b=\"\\t\"} 1\n").error.empty());    // bad escape
-  CHECK_FALSE(parse_prometheus_text("a 1\nb 1\na 2\n").error.empty());     // split family
-  CHECK_FALSE(parse_prometheus_text("a 1\na 2\n").error.empty());          // duplicate
-  CHECK_FALSE(parse_prometheus_text("a one\n").error.empty());             // bad value
+  CHECK_FALSE(parse_prometheus_text("a 1").error.empty());                   // no final LF
+  CHECK_FALSE(parse_prometheus_text("a{b=\"\\t\"} 1\n").error.empty());      // bad escape
+  CHECK_FALSE(parse_prometheus_text("a 1\nb 1\na 2\n").error.empty());       // split family
+  CHECK_FALSE(parse_prometheus_text("a 1\na 2\n").error.empty());            // duplicate
+  CHECK_FALSE(parse_prometheus_text("a one\n").error.empty());               // bad value
   CHECK_FALSE(parse_prometheus_text("a 1\n# TYPE a gauge\n").error.empty()); // late TYPE
   CHECK_FALSE(parse_prometheus_text("# TYPE a gauge\n# TYPE a gauge\n").error.empty());
   CHECK_FALSE(parse_prometheus_text("# TYPE c counter\nc -1\n").error.empty());
   CHECK_FALSE(parse_prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 2\n"
                                     "h_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n")
-                .error.empty()); // not cumulative
+                  .error.empty()); // not cumulative
   CHECK_FALSE(parse_prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
                                     "h_sum 1\nh_count 1\n")
-                .error.empty()); // no +Inf
+                  .error.empty()); // no +Inf
 }

@@ -11,34 +11,33 @@ void record_event(metrics_registry& reg, const supervision::event& ev) {
   using supervision::event_type;
   metric_labels child{{"supervisor", ev.supervisor}, {"child", ev.child}};
   switch (ev.type) {
-    case event_type::child_started:
-      reg.counter("keel_supervisor_child_starts_total", "Children started (first start or restart).",
-                  child)
+  case event_type::child_started:
+    reg.counter("keel_supervisor_child_starts_total", "Children started (first start or restart).",
+                child)
         .inc();
-      break;
-    case event_type::child_exited:
-      reg.counter("keel_supervisor_child_exits_total",
-                  "Children that went down (crash or deliberate stop).", child)
+    break;
+  case event_type::child_exited:
+    reg.counter("keel_supervisor_child_exits_total",
+                "Children that went down (crash or deliberate stop).", child)
         .inc();
-      break;
-    case event_type::child_restarting:
-      reg.counter("keel_supervisor_restarts_total", "Restarts scheduled by a supervisor.", child)
+    break;
+  case event_type::child_restarting:
+    reg.counter("keel_supervisor_restarts_total", "Restarts scheduled by a supervisor.", child)
         .inc();
-      break;
-    case event_type::child_start_failed:
-      reg.counter("keel_supervisor_start_failures_total", "Child start attempts that failed.",
-                  child)
+    break;
+  case event_type::child_start_failed:
+    reg.counter("keel_supervisor_start_failures_total", "Child start attempts that failed.", child)
         .inc();
-      break;
-    case event_type::gave_up:
-      reg.counter("keel_supervisor_gave_up_total",
-                  "Supervisors that exceeded their restart intensity and gave up.",
-                  {{"supervisor", ev.supervisor}})
+    break;
+  case event_type::gave_up:
+    reg.counter("keel_supervisor_gave_up_total",
+                "Supervisors that exceeded their restart intensity and gave up.",
+                {{"supervisor", ev.supervisor}})
         .inc();
-      break;
-    case event_type::shutting_down:
-    case event_type::supervisor_ready:
-      break;
+    break;
+  case event_type::shutting_down:
+  case event_type::supervisor_ready:
+    break;
   }
 }
 
@@ -54,9 +53,9 @@ caf::behavior metrics_subscriber(caf::event_based_actor* self, metrics_registry*
     });
   }
   return {
-    [reg](const supervision::event& ev) { record_event(*reg, ev); },
-    [](caf::get_atom) { return caf::unit; },
-    []() {}, // an empty reply (caf::unit) to a subscription sent on the actor's behalf
+      [reg](const supervision::event& ev) { record_event(*reg, ev); },
+      [](caf::get_atom) { return caf::unit; },
+      []() {}, // an empty reply (caf::unit) to a subscription sent on the actor's behalf
   };
 }
 

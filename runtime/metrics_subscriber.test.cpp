@@ -18,13 +18,12 @@ namespace {
 void settle(caf::actor_system& sys, const caf::actor& bus, const caf::actor& sub) {
   caf::scoped_actor self{sys};
   bool bus_done = false;
-  self->request(bus, testkit::default_timeout(), supervision::unsubscribe_atom::value,
-                caf::actor{})
-    .receive([&]() { bus_done = true; }, [](caf::error&) {});
+  self->request(bus, testkit::default_timeout(), supervision::unsubscribe_atom::value, caf::actor{})
+      .receive([&]() { bus_done = true; }, [](caf::error&) {});
   REQUIRE(bus_done);
   bool sub_done = false;
   self->request(sub, testkit::default_timeout(), caf::get_atom::value)
-    .receive([&]() { sub_done = true; }, [](caf::error&) {});
+      .receive([&]() { sub_done = true; }, [](caf::error&) {});
   REQUIRE(sub_done);
 }
 
@@ -35,12 +34,11 @@ TEST_CASE("each supervision event type is counted under its metric") {
   supervision::event ev;
   ev.supervisor = "shards";
   ev.child = "shard-3";
-  for (auto type : {supervision::event_type::child_started, supervision::event_type::child_exited,
-                    supervision::event_type::child_restarting,
-                    supervision::event_type::child_restarting,
-                    supervision::event_type::child_start_failed,
-                    supervision::event_type::gave_up, supervision::event_type::shutting_down,
-                    supervision::event_type::supervisor_ready}) {
+  for (auto type :
+       {supervision::event_type::child_started, supervision::event_type::child_exited,
+        supervision::event_type::child_restarting, supervision::event_type::child_restarting,
+        supervision::event_type::child_start_failed, supervision::event_type::gave_up,
+        supervision::event_type::shutting_down, supervision::event_type::supervisor_ready}) {
     ev.type = type;
     record_event(reg, ev);
   }

@@ -30,8 +30,8 @@ struct parsed_text {
   std::vector<parsed_sample> samples;
 
   /// The value of `name{labels}`, NaN when absent.
-  double value(const std::string& name, const std::map<std::string, std::string>& labels = {})
-    const {
+  double value(const std::string& name,
+               const std::map<std::string, std::string>& labels = {}) const {
     for (auto& s : samples)
       if (s.name == name && s.labels == labels)
         return s.value;
@@ -42,8 +42,8 @@ struct parsed_text {
 namespace detail {
 
 inline bool name_char(char c, bool colon, bool first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':')
-         || (!first && c >= '0' && c <= '9');
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':') ||
+         (!first && c >= '0' && c <= '9');
 }
 
 // Reads a name at `pos`; empty on failure.
@@ -126,8 +126,8 @@ inline std::string check_histograms(const parsed_text& out) {
     if (ser.buckets.empty() || !ser.has_count || !ser.has_sum)
       return "histogram series " + key + ": needs buckets, _sum and _count";
     for (size_t i = 1; i < ser.buckets.size(); ++i)
-      if (!(ser.buckets[i - 1].first < ser.buckets[i].first)
-          || ser.buckets[i - 1].second > ser.buckets[i].second)
+      if (!(ser.buckets[i - 1].first < ser.buckets[i].first) ||
+          ser.buckets[i - 1].second > ser.buckets[i].second)
         return "histogram series " + key + ": buckets not sorted or not cumulative";
     if (!std::isinf(ser.buckets.back().first))
       return "histogram series " + key + ": no le=\"+Inf\" bucket";
