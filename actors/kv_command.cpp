@@ -1,0 +1,107 @@
+#include "actors/kv_command.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace keel::actors {
+
+namespace {
+
+using id = kv_command_id;
+
+//                               name         id             arity  wr     oom    all    f   l  s
+constexpr std::array<kv_command_spec, 23> table{{
+  {"get", id::get, 2, false, false, false, 1, 1, 1},
+  {"set", id::set, -3, true, true, false, 1, 1, 1},
+  {"del", id::del, -2, true, false, false, 1, -1, 1},
+  {"exists", id::exists, -2, false, false, false, 1, -1, 1},
+  {"mget", id::mget, -2, false, false, false, 1, -1, 1},
+  {"mset", id::mset, -3, true, true, false, 1, -1, 2},
+  {"incr", id::incr, 2, true, true, false, 1, 1, 1},
+  {"incrby", id::incrby, 3, true, true, false, 1, 1, 1},
+  {"decr", id::decr, 2, true, true, false, 1, 1, 1},
+  {"decrby", id::decrby, 3, true, true, false, 1, 1, 1},
+  {"append", id::append, 3, true, true, false, 1, 1, 1},
+  {"strlen", id::strlen, 2, false, false, false, 1, 1, 1},
+  {"expire", id::expire, -3, true, false, false, 1, 1, 1},
+  {"pexpire", id::pexpire, -3, true, false, false, 1, 1, 1},
+  {"expireat", id::expireat, -3, true, false, false, 1, 1, 1},
+  {"pexpireat", id::pexpireat, -3, true, false, false, 1, 1, 1},
+  {"ttl", id::ttl, 2, false, false, false, 1, 1, 1},
+  {"pttl", id::pttl, 2, false, false, false, 1, 1, 1},
+  {"persist", id::persist, 2, true, false, false, 1, 1, 1},
+  {"dbsize", id::dbsize, 1, false, false, true, 0, 0, 0},
+  {"flushall", id::flushall, -1, true, false, true, 0, 0, 0},
+  {"keys", id::keys, 2, false, false, true, 0, 0, 0},
+  {"scan", id::scan, -2, false, false, true, 0, 0, 0},
+}};
+
+bool iequals(std::string_view lower, std::string_view x) noexcept {
+  if (lower.size() != x.size())
+    return false;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(x[i])) != lower[i])
+      return false;
+  return true;
+}
+
+} // namespace
+
+const kv_command_spec* kv_find_command(std::string_view name) noexcept {
+  for (auto& spec : table)
+    if (iequals(spec.name, name))
+      return &spec;
+  return nullptr;
+}
+
+bool kv_arity_ok(const kv_command_spec& spec, std::size_t argc) noexcept {
+  auto n = static_cast<std::size_t>(spec.arity < 0 ? -spec.arity : spec.arity);
+  return spec.arity < 0 ? argc >= n : argc == n;
+}
+
+kv_access kv_classify(const kv_command& cmd) {
+  kv_access result;
+  if (cmd.empty())
+    return result;
+  result.spec = kv_find_command(cmd[0]);
+  if (result.spec == nullptr)
+    return result;
+  auto& spec = *result.spec;
+  result.writes = spec.writes;
+  result.keyspace = spec.keyspace;
+  result.arity_ok = kv_arity_ok(spec, cmd.size());
+  if (!result.arity_ok || spec.first_key == 0)
+    return result;
+  if (spec.id == id::mset && cmd.size() % 2 == 0)
+    return result;
+  auto last = spec.last_key < 0 ? cmd.size() - 1 : static_cast<std::size_t>(spec.last_key);
+  for (auto i = static_cast<std::size_t>(spec.first_key); i <= last;
+       i += static_cast<std::size_t>(spec.key_step))
+    result.keys.emplace_back(cmd[i]);
+  return result;
+}
+
+std::string kv_arity_error(std::string_view name) {
+  std::string out = "ERR wrong number of arguments for '";
+  out += name;
+  out += "' command";
+  return out;
+}
+
+std::string kv_unknown_command_error(const kv_command& cmd) {
+  // Redis: "unknown command '%.128s', with args beginning with: " then "'%.*s' " per argument
+  // while the list is shorter than 128 bytes, each cut to the room left.
+  std::string out = "ERR unknown command '";
+  out += cmd.empty() ? std::string_view{} : std::string_view{cmd[0]}.substr(0, 128);
+  out += "', with args beginning with: ";
+  std::string args;
+  for (std::size_t i = 1; i < cmd.size() && args.size() < 128; ++i) {
+    args += '\'';
+    args += std::string_view{cmd[i]}.substr(0, 128 - args.size() + 1);
+    args += "' ";
+  }
+  out += args;
+  return out;
+}
+
+} // namespace keel::actors

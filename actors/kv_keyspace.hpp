@@ -1,0 +1,144 @@
+// keel::actors::detail::kv_keyspace: the KV store's keys, values, TTLs and memory account.
+//
+// A hash map from key to entry plus three side structures, all O(1) per change:
+//  - `slots_`: a stable position per key for SCAN. A key keeps its slot while it lives; a freed
+//    slot is reused by a later insert. A cursor is a slot index, so a scan visits every key
+//    that exists for the whole scan exactly once (keys inserted meanwhile may or may not be
+//    seen), whatever else changes.
+//  - `volatile_`: a dense array of the keys that have a TTL, for uniform random sampling by the
+//    active expire cycle.
+//  - `used_`: the accounted memory, sum over keys of key size + value size + kv_entry_overhead.
+// Uniform random key sampling (for LRU eviction) picks random slots, skipping free ones.
+//
+// Knows nothing of time, commands or logging: kv_state_machine decides what to change.
+// Internal. Thread-safety: none. Lifetime: an entry pointer is valid until that key is erased
+// or the keyspace cleared.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+#include <limits>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace keel::actors::detail {
+
+/// Bytes accounted per key on top of its key and value bytes (hash node, entry, slot).
+constexpr uint64_t kv_entry_overhead = 96;
+
+/// `expire_at` of a key without TTL.
+constexpr int64_t kv_no_expiry = 0;
+
+/// The pseudo-random generator of sampling; seeded per state machine, hence reproducible.
+using kv_rng = std::mt19937_64;
+
+struct kv_entry {
+  std::string value;
+  int64_t expire_at = kv_no_expiry; ///< absolute Unix ms; expired when now > expire_at
+  uint64_t lsn = 0;                 ///< LSN of the last record that wrote the key
+  uint64_t lru = 0;                 ///< logical time of the last access
+  uint32_t slot = 0;                ///< position in slots_
+  uint32_t volatile_pos = npos;     ///< position in volatile_, npos without TTL
+
+  static constexpr uint32_t npos = std::numeric_limits<uint32_t>::max();
+};
+
+class kv_keyspace {
+public:
+  using map_type = std::unordered_map<std::string, kv_entry>;
+  using node = map_type::value_type;
+
+  kv_keyspace() = default;
+  kv_keyspace(const kv_keyspace&) = delete;
+  kv_keyspace& operator=(const kv_keyspace&) = delete;
+  kv_keyspace(kv_keyspace&&) = default;
+  kv_keyspace& operator=(kv_keyspace&&) = default;
+
+  // -- lookup -----------------------------------------------------------------
+
+  /// The node of `key`, or nullptr.
+  [[nodiscard]] node* find(const std::string& key);
+
+  /// Number of keys (expired ones not yet deleted included).
+  [[nodiscard]] std::size_t size() const noexcept { return map_.size(); }
+
+  /// Number of keys with a TTL.
+  [[nodiscard]] std::size_t volatile_size() const noexcept { return volatile_.size(); }
+
+  /// Accounted memory in bytes.
+  [[nodiscard]] uint64_t used_memory() const noexcept { return used_; }
+
+  // -- changes ----------------------------------------------------------------
+
+  /// The node of `key`, inserted with an empty value and no TTL when missing.
+  node& upsert(const std::string& key);
+
+  /// Replaces the value of `n`.
+  void assign(node& n, std::string value);
+
+  /// Appends `suffix` to the value of `n`.
+  void append(node& n, std::string_view suffix);
+
+  /// Sets (kv_no_expiry: removes) the TTL of `n`.
+  void set_expire(node& n, int64_t expire_at);
+
+  /// Removes `n`. @pre `n` belongs to this keyspace.
+  void erase(node& n);
+
+  /// Removes every key.
+  void clear();
+
+  // -- sampling and iteration ---------------------------------------------------
+
+  /// A uniformly random key, or nullptr when empty.
+  [[nodiscard]] node* random_key(kv_rng& rng);
+
+  /// A uniformly random key with a TTL, or nullptr when there is none.
+  [[nodiscard]] node* random_volatile(kv_rng& rng);
+
+  /// Visits live slots from `cursor` on, calling f(node&) for each key, until `count` keys were
+  /// visited or 10 * count slots looked at. Returns the next cursor, 0 when the scan is done.
+  /// @pre f does not change the keyspace.
+  template <class F>
+  uint64_t scan(uint64_t cursor, std::size_t count, F&& f) {
+    std::size_t seen = 0;
+    std::size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    auto i = cursor;
+    for (; i < slots_.size() && seen < count && budget > 0; ++i, --budget) {
+      if (auto* n = slots_[i]) {
+        f(*n);
+        ++seen;
+      }
+    }
+    return i >= slots_.size() ? 0 : i;
+  }
+
+  /// Calls f(node&) for every key in unspecified order. @pre f does not change the keyspace.
+  template <class F>
+  void for_each(F&& f) {
+    for (auto* n : slots_)
+      if (n != nullptr)
+        f(*n);
+  }
+
+  /// Calls f(const node&) for every key in unspecified order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto* n : slots_)
+      if (n != nullptr)
+        f(*n);
+  }
+
+private:
+  void unlink_volatile(kv_entry& e);
+
+  map_type map_;
+  std::vector<node*> slots_;
+  std::vector<uint32_t> free_; // candidate free slots, possibly stale (checked on reuse)
+  std::vector<node*> volatile_;
+  uint64_t used_ = 0;
+};
+
+} // namespace keel::actors::detail

@@ -1,0 +1,147 @@
+#include "actors/kv_split.hpp"
+
+#include "actors/kv_number.hpp"
+
+#include <string>
+
+namespace keel::actors {
+
+namespace {
+
+using join_kind = kv_split::join_kind;
+
+kv_split one_part(const kv_command& cmd, std::size_t shard_count, std::size_t shard) {
+  kv_split out;
+  out.shard_count = shard_count;
+  out.parts.push_back(kv_part{shard, cmd, {}});
+  return out;
+}
+
+kv_split broadcast(const kv_command& cmd, std::size_t shard_count, join_kind join) {
+  kv_split out;
+  out.join = join;
+  out.shard_count = shard_count;
+  for (std::size_t s = 0; s < shard_count; ++s)
+    out.parts.push_back(kv_part{s, cmd, {}});
+  return out;
+}
+
+// Groups the keys (and, with step 2, their values) by shard, in argument order per shard.
+kv_split by_key(const kv_command& cmd, std::size_t shard_count, const kv_shard_of& shard_of,
+                std::size_t step, join_kind join) {
+  kv_split out;
+  out.join = join;
+  out.shard_count = shard_count;
+  std::vector<std::size_t> part_of(shard_count, SIZE_MAX);
+  std::size_t key_index = 0;
+  for (std::size_t i = 1; i < cmd.size(); i += step, ++key_index) {
+    auto shard = shard_of(cmd[i]);
+    auto& p = part_of[shard];
+    if (p == SIZE_MAX) {
+      p = out.parts.size();
+      out.parts.push_back(kv_part{shard, kv_command{cmd[0]}, {}});
+    }
+    auto& part = out.parts[p];
+    for (std::size_t k = 0; k < step; ++k)
+      part.cmd.push_back(cmd[i + k]);
+    if (join == join_kind::merge)
+      part.positions.push_back(key_index);
+  }
+  out.key_count = key_index;
+  return out;
+}
+
+kv_split scan(const kv_command& cmd, std::size_t shard_count) {
+  uint64_t cursor = 0;
+  if (!detail::kv_parse_cursor(cmd[1], cursor))
+    return one_part(cmd, shard_count, 0);
+  kv_split out;
+  out.join = join_kind::scan;
+  out.shard_count = shard_count;
+  kv_part part{static_cast<std::size_t>(cursor % shard_count), cmd, {}};
+  part.cmd[1] = std::to_string(cursor / shard_count);
+  out.parts.push_back(std::move(part));
+  return out;
+}
+
+} // namespace
+
+kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
+                           const kv_shard_of& shard_of) {
+  auto access = kv_classify(cmd);
+  if (access.spec == nullptr || !access.arity_ok)
+    return one_part(cmd, shard_count, 0);
+  switch (access.spec->id) {
+    case kv_command_id::mget:
+      return by_key(cmd, shard_count, shard_of, 1, join_kind::merge);
+    case kv_command_id::del:
+    case kv_command_id::exists:
+      return by_key(cmd, shard_count, shard_of, 1, join_kind::sum);
+    case kv_command_id::mset:
+      if (cmd.size() % 2 == 0)
+        return one_part(cmd, shard_count, 0);
+      return by_key(cmd, shard_count, shard_of, 2, join_kind::all_ok);
+    case kv_command_id::dbsize:
+      return broadcast(cmd, shard_count, join_kind::sum);
+    case kv_command_id::flushall:
+      return broadcast(cmd, shard_count, join_kind::all_ok);
+    case kv_command_id::keys:
+      return broadcast(cmd, shard_count, join_kind::concat);
+    case kv_command_id::scan:
+      return scan(cmd, shard_count);
+    default:
+      return one_part(cmd, shard_count, access.keys.empty() ? 0 : shard_of(access.keys[0]));
+  }
+}
+
+kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
+  for (auto& r : replies)
+    if (r.is_error())
+      return std::move(r);
+  switch (split.join) {
+    case join_kind::single:
+      return std::move(replies.front());
+    case join_kind::merge: {
+      std::vector<kv_reply> values(split.key_count);
+      for (std::size_t p = 0; p < split.parts.size(); ++p) {
+        auto& elements = replies[p].elements();
+        auto& positions = split.parts[p].positions;
+        for (std::size_t i = 0; i < positions.size() && i < elements.size(); ++i)
+          values[positions[i]] = std::move(elements[i]);
+      }
+      return kv_reply::array(std::move(values));
+    }
+    case join_kind::sum: {
+      int64_t total = 0;
+      for (auto& r : replies)
+        total += r.integer_value();
+      return kv_reply::integer(total);
+    }
+    case join_kind::all_ok:
+      return kv_reply::ok();
+    case join_kind::concat: {
+      std::vector<kv_reply> all;
+      for (auto& r : replies)
+        for (auto& e : r.elements())
+          all.push_back(std::move(e));
+      return kv_reply::array(std::move(all));
+    }
+    case join_kind::scan: {
+      auto& r = replies.front();
+      if (r.elements().size() != 2)
+        return std::move(r);
+      auto shard = split.parts.front().shard;
+      uint64_t local = 0;
+      if (!detail::kv_parse_cursor(r.elements()[0].str(), local))
+        return std::move(r);
+      uint64_t global = local != 0               ? local * split.shard_count + shard
+                        : shard + 1 < split.shard_count ? shard + 1
+                                                        : 0;
+      r.elements()[0] = kv_reply::bulk(std::to_string(global));
+      return std::move(r);
+    }
+  }
+  return std::move(replies.front());
+}
+
+} // namespace keel::actors

@@ -1,0 +1,106 @@
+#include "actors/kv_split.hpp"
+
+#include "actors/kv_state_machine.hpp"
+#include "actors/kv_test_harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace keel::actors;
+using namespace keel::actors::test;
+
+namespace {
+
+// Shard = the key's last byte mod 3: easy to reason about.
+std::size_t shard3(std::string_view key) {
+  return key.empty() ? 0 : static_cast<unsigned char>(key.back()) % 3;
+}
+
+// Three shards, each its own state machine; runs a command through split and join.
+struct cluster {
+  std::vector<kv_state_machine> shards{3};
+  lsn next = 1;
+
+  kv_reply run(const kv_command& cmd) {
+    auto split = kv_split_by_shard(cmd, shards.size(), shard3);
+    std::vector<kv_reply> replies;
+    for (auto& part : split.parts)
+      replies.push_back(shards[part.shard].execute(part.cmd, time_point{}, next++).reply);
+    return kv_join_replies(split, std::move(replies));
+  }
+};
+
+} // namespace
+
+TEST_CASE("mget is split per shard and joined back in argument order") {
+  auto split = kv_split_by_shard({"MGET", "a", "b", "c", "d"}, 3, shard3); // 97 98 99 100
+  REQUIRE(split.parts.size() == 3);
+  CHECK(split.parts[0].shard == 1);
+  CHECK(split.parts[0].cmd == kv_command{"MGET", "a", "d"});
+  CHECK(split.parts[0].positions == std::vector<std::size_t>{0, 3});
+  CHECK(split.parts[1].cmd == kv_command{"MGET", "b"});
+  CHECK(split.parts[2].cmd == kv_command{"MGET", "c"});
+  auto joined = kv_join_replies(split, {arr({bulk("A"), nil()}), arr({bulk("B")}), arr({nil()})});
+  CHECK(joined == arr({bulk("A"), bulk("B"), nil(), nil()}));
+}
+
+TEST_CASE("mset is split into key-value pairs per shard") {
+  auto split = kv_split_by_shard({"MSET", "a", "1", "b", "2", "d", "4"}, 3, shard3);
+  REQUIRE(split.parts.size() == 2);
+  CHECK(split.parts[0].cmd == kv_command{"MSET", "a", "1", "d", "4"});
+  CHECK(split.parts[1].cmd == kv_command{"MSET", "b", "2"});
+  CHECK(kv_join_replies(split, {ok(), ok()}) == ok());
+  CHECK(kv_join_replies(split, {ok(), err("OOM x")}) == err("OOM x"));
+}
+
+TEST_CASE("del and exists sum the counts of their shards") {
+  cluster c;
+  CHECK(c.run({"MSET", "a", "1", "b", "2", "c", "3", "d", "4"}) == ok());
+  CHECK(c.run({"EXISTS", "a", "b", "x", "d", "a"}) == num(4));
+  CHECK(c.run({"DEL", "a", "b", "x"}) == num(2));
+  CHECK(c.run({"MGET", "a", "b", "c", "d"}) == arr({nil(), nil(), bulk("3"), bulk("4")}));
+  CHECK(c.run({"DBSIZE"}) == num(2));
+}
+
+TEST_CASE("keys, dbsize and flushall go to every shard") {
+  cluster c;
+  CHECK(c.run({"MSET", "a", "1", "b", "2", "c", "3"}) == ok());
+  CHECK(c.run({"KEYS", "*"}).elements().size() == 3);
+  CHECK(c.run({"FLUSHALL"}) == ok());
+  CHECK(c.run({"DBSIZE"}) == num(0));
+  CHECK(c.run({"FLUSHALL", "bad"}) == err("ERR syntax error"));
+}
+
+TEST_CASE("single-key commands go to their key's shard and errors pass through") {
+  auto split = kv_split_by_shard({"INCR", "b"}, 3, shard3);
+  REQUIRE(split.parts.size() == 1);
+  CHECK(split.parts[0].shard == 2);
+  cluster c;
+  CHECK(c.run({"GET"}) == err("ERR wrong number of arguments for 'get' command"));
+  CHECK(c.run({"MSET", "a", "1", "b"}) == err("ERR wrong number of arguments for 'mset' command"));
+  CHECK(c.run({"NOPE"}) == err("ERR unknown command 'NOPE', with args beginning with: "));
+  CHECK(c.run({"SCAN", "x"}) == err("ERR invalid cursor"));
+}
+
+TEST_CASE("a scan over all shards visits every key once") {
+  cluster c;
+  for (int i = 0; i < 200; ++i)
+    CHECK(c.run({"SET", "key" + std::to_string(i), "v"}) == ok());
+  std::multiset<std::string> seen;
+  std::string cursor = "0";
+  int calls = 0;
+  do {
+    auto r = c.run({"SCAN", cursor, "COUNT", "9"});
+    REQUIRE(r.elements().size() == 2);
+    cursor = r.elements()[0].str();
+    for (auto& k : r.elements()[1].elements())
+      seen.insert(k.str());
+    REQUIRE(++calls < 1000);
+  } while (cursor != "0");
+  CHECK(seen.size() == 200);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 200);
+}

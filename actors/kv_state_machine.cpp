@@ -1,0 +1,260 @@
+// The KV state machine's core: call context, lookups with lazy expiry, eviction, effects,
+// replay, the expire cycle, snapshots. The commands are in kv_state_machine_commands.cpp.
+#include "actors/kv_state_machine.hpp"
+
+#include "actors/kv_snapshot.hpp"
+
+#include <algorithm>
+
+namespace keel::actors {
+
+namespace {
+
+// Reads queue at most this many expired keys for the next expire cycle.
+constexpr std::size_t expired_seen_limit = 1024;
+
+// Keys sampled per round of the expire cycle (Redis' ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
+constexpr std::size_t expire_keys_per_loop = 20;
+
+} // namespace
+
+kv_state_machine::kv_state_machine(kv_options opts) : opts_(opts), rng_(opts.seed) {
+  // nop
+}
+
+// -- state_machine ------------------------------------------------------------
+
+execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_point now,
+                                                   lsn next) {
+  execute_result<kv_reply> result;
+  begin(now, next, &result.record);
+  const kv_command_spec* spec = cmd.empty() ? nullptr : kv_find_command(cmd[0]);
+  if (spec == nullptr) {
+    result.reply = kv_reply::error(kv_unknown_command_error(cmd));
+  } else if (!kv_arity_ok(*spec, cmd.size())) {
+    result.reply = kv_reply::error(kv_arity_error(spec->name));
+  } else if (spec->writes && !make_room() && spec->denyoom) {
+    result.reply = kv_reply::error("OOM command not allowed when used memory > 'maxmemory'.");
+  } else {
+    result.reply = dispatch(*spec, cmd);
+  }
+  if (!result.record.empty()) {
+    last_write_ = next;
+    depends_ = next;
+  }
+  result.depends_on = depends_;
+  record_ = nullptr;
+  return result;
+}
+
+std::string kv_state_machine::tick(time_point now, lsn next) {
+  return expire_cycle(now, opts_.expire_cycle_budget, next).record;
+}
+
+state_machine_error kv_state_machine::replay(std::string_view record, lsn at) {
+  if (auto err = detail::kv_decode_record(record, effects_))
+    return err;
+  begin(time_point{}, at, nullptr);
+  for (auto& e : effects_) {
+    switch (e.op) {
+      case detail::kv_op::put:
+        put(std::string{e.key}, std::string{e.value}, e.expire_at);
+        break;
+      case detail::kv_op::del:
+        if (auto* n = keys_.find(std::string{e.key}))
+          del(*n);
+        break;
+      case detail::kv_op::expire:
+        if (auto* n = keys_.find(std::string{e.key}))
+          set_expire(*n, e.expire_at);
+        break;
+      case detail::kv_op::append:
+        append(std::string{e.key}, e.value);
+        break;
+      case detail::kv_op::flush:
+        flush();
+        break;
+    }
+  }
+  last_write_ = std::max(last_write_, at);
+  return {};
+}
+
+std::string kv_state_machine::snapshot() const {
+  return detail::kv_write_snapshot(keys_);
+}
+
+state_machine_error kv_state_machine::restore(std::string_view image) {
+  detail::kv_keyspace fresh;
+  if (auto err = detail::kv_read_snapshot(image, fresh))
+    return err;
+  keys_ = std::move(fresh);
+  keys_.for_each([this](node& n) { n.second.lru = ++lru_clock_; });
+  last_write_ = 0;
+  last_delete_ = 0;
+  expired_seen_.clear();
+  return {};
+}
+
+// -- expiry -------------------------------------------------------------------
+
+kv_state_machine::expire_cycle_result
+kv_state_machine::expire_cycle(time_point now, std::size_t budget, lsn next) {
+  expire_cycle_result r;
+  begin(now, next, &r.record);
+  auto queued = std::move(expired_seen_);
+  expired_seen_.clear();
+  for (auto& key : queued) {
+    ++r.sampled;
+    if (auto* n = keys_.find(key); n != nullptr && is_expired(n->second)) {
+      del(*n);
+      ++r.expired;
+    }
+  }
+  std::size_t looked = 0;
+  while (keys_.volatile_size() > 0 && looked < budget) {
+    auto batch = std::min({expire_keys_per_loop, keys_.volatile_size(), budget - looked});
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < batch; ++i) {
+      auto* n = keys_.random_volatile(rng_);
+      if (n == nullptr)
+        break;
+      if (is_expired(n->second)) {
+        del(*n);
+        ++hits;
+      }
+    }
+    looked += batch;
+    r.sampled += batch;
+    r.expired += hits;
+    if (hits * 4 <= batch) // at most 25% expired: the rest can wait for the next cycle
+      break;
+  }
+  expired_ += r.expired;
+  if (!r.record.empty())
+    last_write_ = next;
+  record_ = nullptr;
+  return r;
+}
+
+// -- call context -------------------------------------------------------------
+
+void kv_state_machine::begin(time_point now, lsn next, std::string* record) {
+  now_ = now.time_since_epoch().count();
+  next_ = next;
+  depends_ = 0;
+  record_ = record;
+}
+
+bool kv_state_machine::is_expired(const detail::kv_entry& e) const noexcept {
+  return e.expire_at != detail::kv_no_expiry && now_ > e.expire_at;
+}
+
+void kv_state_machine::queue_expired(const std::string& key) {
+  if (expired_seen_.size() < expired_seen_limit)
+    expired_seen_.push_back(key);
+}
+
+void kv_state_machine::depend(lsn x) noexcept {
+  depends_ = std::max(depends_, x);
+}
+
+kv_state_machine::node* kv_state_machine::lookup_read(const std::string& key) {
+  auto* n = keys_.find(key);
+  if (n == nullptr) {
+    depend(last_delete_);
+    return nullptr;
+  }
+  depend(n->second.lsn);
+  if (is_expired(n->second)) {
+    queue_expired(key);
+    return nullptr;
+  }
+  n->second.lru = ++lru_clock_;
+  return n;
+}
+
+kv_state_machine::node* kv_state_machine::lookup_write(const std::string& key) {
+  auto* n = keys_.find(key);
+  if (n == nullptr) {
+    depend(last_delete_);
+    return nullptr;
+  }
+  if (is_expired(n->second)) {
+    del(*n);
+    ++expired_;
+    return nullptr;
+  }
+  depend(n->second.lsn);
+  n->second.lru = ++lru_clock_;
+  return n;
+}
+
+bool kv_state_machine::make_room() {
+  if (opts_.maxmemory == 0 || keys_.used_memory() <= opts_.maxmemory)
+    return true;
+  if (opts_.policy == kv_eviction_policy::noeviction)
+    return false;
+  auto samples = std::max<uint32_t>(opts_.maxmemory_samples, 1);
+  while (keys_.used_memory() > opts_.maxmemory && keys_.size() > 0) {
+    node* oldest = nullptr;
+    for (uint32_t i = 0; i < samples; ++i) {
+      auto* n = keys_.random_key(rng_);
+      if (oldest == nullptr || n->second.lru < oldest->second.lru)
+        oldest = n;
+    }
+    del(*oldest);
+    ++evicted_;
+  }
+  return keys_.used_memory() <= opts_.maxmemory;
+}
+
+// -- effects ------------------------------------------------------------------
+
+void kv_state_machine::stamp(node& n) {
+  n.second.lsn = next_;
+  n.second.lru = ++lru_clock_;
+}
+
+kv_state_machine::node& kv_state_machine::put(const std::string& key, std::string value,
+                                              int64_t expire_at) {
+  if (record_ != nullptr)
+    detail::kv_record_writer{*record_}.put(key, value, expire_at);
+  auto& n = keys_.upsert(key);
+  keys_.assign(n, std::move(value));
+  keys_.set_expire(n, expire_at);
+  stamp(n);
+  return n;
+}
+
+void kv_state_machine::del(node& n) {
+  if (record_ != nullptr)
+    detail::kv_record_writer{*record_}.del(n.first);
+  last_delete_ = next_;
+  keys_.erase(n);
+}
+
+void kv_state_machine::set_expire(node& n, int64_t expire_at) {
+  if (record_ != nullptr)
+    detail::kv_record_writer{*record_}.expire(n.first, expire_at);
+  keys_.set_expire(n, expire_at);
+  stamp(n);
+}
+
+void kv_state_machine::append(const std::string& key, std::string_view suffix) {
+  if (record_ != nullptr)
+    detail::kv_record_writer{*record_}.append(key, suffix);
+  auto& n = keys_.upsert(key);
+  keys_.append(n, suffix);
+  stamp(n);
+}
+
+void kv_state_machine::flush() {
+  if (record_ != nullptr)
+    detail::kv_record_writer{*record_}.flush();
+  last_delete_ = next_;
+  keys_.clear();
+  expired_seen_.clear();
+}
+
+} // namespace keel::actors

@@ -1,0 +1,408 @@
+#include "actors/kv_state_machine.hpp"
+
+#include "actors/kv_test_harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace keel::actors;
+using namespace keel::actors::test;
+
+namespace {
+
+const char* const not_int = "ERR value is not an integer or out of range";
+const char* const syntax = "ERR syntax error";
+
+} // namespace
+
+TEST_CASE("get returns the value that set stored and nil for a missing key") {
+  kv_harness kv;
+  CHECK(kv({"GET", "k"}) == nil());
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"get", "k"}) == bulk("v"));
+  CHECK(kv({"GeT", "k"}) == bulk("v"));
+}
+
+TEST_CASE("keys and values are binary safe") {
+  kv_harness kv;
+  std::string key("a\0b\r\n", 5);
+  std::string value("\0\xff\x01", 3);
+  CHECK(kv({"SET", key, value}) == ok());
+  CHECK(kv({"GET", key}) == bulk(value));
+  CHECK(kv({"GET", std::string("a\0c\r\n", 5)}) == nil());
+  CHECK(kv({"STRLEN", key}) == num(3));
+}
+
+TEST_CASE("a wrong number of arguments is reported with the lower-case command name") {
+  kv_harness kv;
+  CHECK(kv({"GET"}) == err("ERR wrong number of arguments for 'get' command"));
+  CHECK(kv({"GET", "a", "b"}) == err("ERR wrong number of arguments for 'get' command"));
+  CHECK(kv({"SET", "k"}) == err("ERR wrong number of arguments for 'set' command"));
+  CHECK(kv({"DEL"}) == err("ERR wrong number of arguments for 'del' command"));
+  CHECK(kv({"MSET", "a"}) == err("ERR wrong number of arguments for 'mset' command"));
+  CHECK(kv({"MSET", "a", "1", "b"}) == err("ERR wrong number of arguments for 'mset' command"));
+  CHECK(kv({"INCRBY", "a"}) == err("ERR wrong number of arguments for 'incrby' command"));
+  CHECK(kv({"DBSIZE", "x"}) == err("ERR wrong number of arguments for 'dbsize' command"));
+  CHECK(kv({"TTL"}) == err("ERR wrong number of arguments for 'ttl' command"));
+  CHECK(kv({"EXPIRE", "k"}) == err("ERR wrong number of arguments for 'expire' command"));
+  CHECK(kv({"SCAN"}) == err("ERR wrong number of arguments for 'scan' command"));
+  CHECK(kv.log.empty());
+}
+
+TEST_CASE("an unknown command is reported with its first arguments") {
+  kv_harness kv;
+  CHECK(kv({"FOO", "a", "b"})
+        == err("ERR unknown command 'FOO', with args beginning with: 'a' 'b' "));
+  CHECK(kv({"foo"}) == err("ERR unknown command 'foo', with args beginning with: "));
+}
+
+TEST_CASE("set with nx writes only a missing key and with xx only an existing key") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "1", "XX"}) == nil());
+  CHECK(kv({"GET", "k"}) == nil());
+  CHECK(kv({"SET", "k", "1", "NX"}) == ok());
+  CHECK(kv({"SET", "k", "2", "nx"}) == nil());
+  CHECK(kv({"GET", "k"}) == bulk("1"));
+  CHECK(kv({"SET", "k", "3", "xx"}) == ok());
+  CHECK(kv({"GET", "k"}) == bulk("3"));
+  CHECK(kv({"SET", "k", "4", "NX", "XX"}) == err(syntax));
+  CHECK(kv({"SET", "k", "4", "XX", "NX"}) == err(syntax));
+  CHECK(kv({"SET", "k", "4", "NX", "NX"}) == nil());
+}
+
+TEST_CASE("set with get returns the old value, also when nx or xx prevent the write") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "1", "GET"}) == nil());
+  CHECK(kv({"SET", "k", "2", "GET"}) == bulk("1"));
+  CHECK(kv({"SET", "k", "3", "NX", "GET"}) == bulk("2"));
+  CHECK(kv({"GET", "k"}) == bulk("2"));
+  CHECK(kv({"SET", "m", "1", "XX", "GET"}) == nil());
+  CHECK(kv({"GET", "m"}) == nil());
+  CHECK(kv({"SET", "k", "4", "XX", "GET"}) == bulk("2"));
+  CHECK(kv({"GET", "k"}) == bulk("4"));
+}
+
+TEST_CASE("set with ex px exat pxat stores an absolute expiry") {
+  kv_harness kv;
+  CHECK(kv({"SET", "a", "v", "EX", "10"}) == ok());
+  CHECK(kv({"PTTL", "a"}) == num(10000));
+  CHECK(kv({"SET", "b", "v", "PX", "1500"}) == ok());
+  CHECK(kv({"PTTL", "b"}) == num(1500));
+  CHECK(kv({"TTL", "b"}) == num(2));
+  CHECK(kv({"SET", "c", "v", "EXAT", std::to_string(start_ms / 1000 + 100)}) == ok());
+  CHECK(kv({"TTL", "c"}) == num(100));
+  CHECK(kv({"SET", "d", "v", "PXAT", std::to_string(start_ms + 42)}) == ok());
+  CHECK(kv({"PTTL", "d"}) == num(42));
+  CHECK(kv({"SET", "d", "v", "ex", "5", "EX", "7"}) == ok()); // Redis: the last one wins
+  CHECK(kv({"TTL", "d"}) == num(7));
+}
+
+TEST_CASE("set without keepttl clears the ttl and with keepttl keeps it") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v", "EX", "10"}) == ok());
+  CHECK(kv({"SET", "k", "w", "KEEPTTL"}) == ok());
+  CHECK(kv({"TTL", "k"}) == num(10));
+  CHECK(kv({"GET", "k"}) == bulk("w"));
+  CHECK(kv({"SET", "k", "x"}) == ok());
+  CHECK(kv({"TTL", "k"}) == num(-1));
+  CHECK(kv({"SET", "n", "x", "KEEPTTL"}) == ok());
+  CHECK(kv({"TTL", "n"}) == num(-1));
+}
+
+TEST_CASE("set rejects conflicting, dangling and unknown options as a syntax error") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v", "EX", "1", "PX", "1"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "PX", "1", "EXAT", "1"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "EXAT", "1", "PXAT", "1"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "KEEPTTL", "EX", "1"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "EX", "1", "KEEPTTL"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "EX"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "FOO"}) == err(syntax));
+  CHECK(kv({"SET", "k", "v", "PERSIST"}) == err(syntax));
+  CHECK(kv({"GET", "k"}) == nil());
+  CHECK(kv.log.empty());
+}
+
+TEST_CASE("set rejects an expire time that is not a positive integer") {
+  kv_harness kv;
+  auto invalid = err("ERR invalid expire time in 'set' command");
+  CHECK(kv({"SET", "k", "v", "EX", "0"}) == invalid);
+  CHECK(kv({"SET", "k", "v", "PX", "-5"}) == invalid);
+  CHECK(kv({"SET", "k", "v", "EXAT", "0"}) == invalid);
+  CHECK(kv({"SET", "k", "v", "EX", "9223372036854775"}) == invalid);
+  CHECK(kv({"SET", "k", "v", "PX", "9223372036854775807"}) == invalid);
+  CHECK(kv({"SET", "k", "v", "EX", "1.5"}) == err(not_int));
+  CHECK(kv({"SET", "k", "v", "EX", "ten"}) == err(not_int));
+  CHECK(kv({"SET", "k", "v", "EX", "10", "GET"}) == nil());
+  CHECK(kv({"GET", "k"}) == bulk("v"));
+}
+
+TEST_CASE("del and exists count keys, exists counting repeated keys each time") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());
+  CHECK(kv({"EXISTS", "a", "a", "b", "c"}) == num(3));
+  CHECK(kv({"DEL", "a", "a", "c"}) == num(1));
+  CHECK(kv({"EXISTS", "a"}) == num(0));
+  CHECK(kv({"DEL", "nothing"}) == num(0));
+}
+
+TEST_CASE("mget returns values and nils in argument order") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "a", "1", "c", "3"}) == ok());
+  CHECK(kv({"MGET", "a", "b", "c", "a"}) == arr({bulk("1"), nil(), bulk("3"), bulk("1")}));
+}
+
+TEST_CASE("mset overwrites values and clears their ttl") {
+  kv_harness kv;
+  CHECK(kv({"SET", "a", "0", "EX", "100"}) == ok());
+  CHECK(kv({"MSET", "a", "1", "b", "2", "a", "3"}) == ok());
+  CHECK(kv({"MGET", "a", "b"}) == arr({bulk("3"), bulk("2")}));
+  CHECK(kv({"TTL", "a"}) == num(-1));
+}
+
+TEST_CASE("incr and decr count from zero and keep the ttl") {
+  kv_harness kv;
+  CHECK(kv({"INCR", "n"}) == num(1));
+  CHECK(kv({"INCRBY", "n", "41"}) == num(42));
+  CHECK(kv({"DECR", "n"}) == num(41));
+  CHECK(kv({"DECRBY", "n", "50"}) == num(-9));
+  CHECK(kv({"GET", "n"}) == bulk("-9"));
+  CHECK(kv({"EXPIRE", "n", "100"}) == num(1));
+  CHECK(kv({"INCR", "n"}) == num(-8));
+  CHECK(kv({"TTL", "n"}) == num(100));
+}
+
+TEST_CASE("incr rejects values and increments that are not strict integers") {
+  kv_harness kv;
+  for (auto v : {"abc", "1.5", " 1", "1 ", "+1", "01", "-0", "", "9223372036854775808"}) {
+    CHECK(kv({"SET", "n", v}) == ok());
+    CHECK(kv({"INCR", "n"}) == err(not_int));
+  }
+  CHECK(kv({"SET", "n", "5"}) == ok());
+  CHECK(kv({"INCRBY", "n", "x"}) == err(not_int));
+  CHECK(kv({"DECRBY", "n", "1e3"}) == err(not_int));
+  CHECK(kv({"GET", "n"}) == bulk("5"));
+}
+
+TEST_CASE("incr and decr report an overflow and leave the value") {
+  kv_harness kv;
+  auto overflow = err("ERR increment or decrement would overflow");
+  CHECK(kv({"SET", "n", "9223372036854775807"}) == ok());
+  CHECK(kv({"INCR", "n"}) == overflow);
+  CHECK(kv({"SET", "m", "-9223372036854775808"}) == ok());
+  CHECK(kv({"DECR", "m"}) == overflow);
+  CHECK(kv({"INCRBY", "m", "-1"}) == overflow);
+  CHECK(kv({"DECRBY", "m", "-9223372036854775808"}) == err("ERR decrement would overflow"));
+  CHECK(kv({"INCRBY", "m", "9223372036854775807"}) == num(-1));
+  CHECK(kv({"GET", "n"}) == bulk("9223372036854775807"));
+}
+
+TEST_CASE("append creates or extends a value and returns the new length") {
+  kv_harness kv;
+  CHECK(kv({"APPEND", "k", "ab"}) == num(2));
+  CHECK(kv({"APPEND", "k", "cd"}) == num(4));
+  CHECK(kv({"GET", "k"}) == bulk("abcd"));
+  CHECK(kv({"APPEND", "e", ""}) == num(0));
+  CHECK(kv({"EXISTS", "e"}) == num(1));
+  CHECK(kv({"STRLEN", "k"}) == num(4));
+  CHECK(kv({"STRLEN", "none"}) == num(0));
+}
+
+TEST_CASE("ttl and pttl say -2 for a missing key and -1 for a key without ttl") {
+  kv_harness kv;
+  CHECK(kv({"TTL", "k"}) == num(-2));
+  CHECK(kv({"PTTL", "k"}) == num(-2));
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"TTL", "k"}) == num(-1));
+  CHECK(kv({"PTTL", "k"}) == num(-1));
+  CHECK(kv({"PEXPIRE", "k", "1499"}) == num(1));
+  CHECK(kv({"TTL", "k"}) == num(1)); // rounded like Redis: (ms + 500) / 1000
+  kv.advance(1499);
+  CHECK(kv({"PTTL", "k"}) == num(0));
+  kv.advance(1);
+  CHECK(kv({"PTTL", "k"}) == num(-2));
+  CHECK(kv({"TTL", "k"}) == num(-2));
+}
+
+TEST_CASE("expire pexpire expireat pexpireat set a ttl on existing keys only") {
+  kv_harness kv;
+  CHECK(kv({"EXPIRE", "k", "10"}) == num(0));
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"EXPIRE", "k", "10"}) == num(1));
+  CHECK(kv({"PTTL", "k"}) == num(10000));
+  CHECK(kv({"PEXPIRE", "k", "500"}) == num(1));
+  CHECK(kv({"PTTL", "k"}) == num(500));
+  CHECK(kv({"EXPIREAT", "k", std::to_string(start_ms / 1000 + 20)}) == num(1));
+  CHECK(kv({"TTL", "k"}) == num(20));
+  CHECK(kv({"PEXPIREAT", "k", std::to_string(start_ms + 7)}) == num(1));
+  CHECK(kv({"PTTL", "k"}) == num(7));
+}
+
+TEST_CASE("expire with a time in the past deletes the key and returns 1") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"EXPIRE", "k", "-1"}) == num(1));
+  CHECK(kv({"EXISTS", "k"}) == num(0));
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"PEXPIREAT", "k", std::to_string(start_ms)}) == num(1));
+  CHECK(kv({"DBSIZE"}) == num(0));
+}
+
+TEST_CASE("expire rejects bad numbers, overflows and options") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"EXPIRE", "k", "x"}) == err(not_int));
+  CHECK(kv({"EXPIRE", "k", "9223372036854776"}) == err("ERR invalid expire time in 'expire' command"));
+  CHECK(kv({"PEXPIRE", "k", "9223372036854775807"})
+        == err("ERR invalid expire time in 'pexpire' command"));
+  CHECK(kv({"EXPIRE", "k", "10", "YY"}) == err("ERR Unsupported option YY"));
+  CHECK(kv({"EXPIRE", "k", "10", "NX", "XX"})
+        == err("ERR NX and XX, GT or LT options at the same time are not compatible"));
+  CHECK(kv({"EXPIRE", "k", "10", "GT", "LT"})
+        == err("ERR GT and LT options at the same time are not compatible"));
+  CHECK(kv({"TTL", "k"}) == num(-1));
+}
+
+TEST_CASE("expire nx xx gt lt compare with the current ttl, no ttl counting as infinite") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"EXPIRE", "k", "10", "XX"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "10", "GT"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "10", "LT"}) == num(1));
+  CHECK(kv({"EXPIRE", "k", "20", "NX"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "20", "XX"}) == num(1));
+  CHECK(kv({"EXPIRE", "k", "15", "GT"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "30", "gt"}) == num(1));
+  CHECK(kv({"EXPIRE", "k", "40", "LT"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "5", "lt"}) == num(1));
+  CHECK(kv({"TTL", "k"}) == num(5));
+}
+
+TEST_CASE("persist removes a ttl and says whether there was one") {
+  kv_harness kv;
+  CHECK(kv({"PERSIST", "k"}) == num(0));
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"PERSIST", "k"}) == num(0));
+  CHECK(kv({"EXPIRE", "k", "10"}) == num(1));
+  CHECK(kv({"PERSIST", "k"}) == num(1));
+  CHECK(kv({"TTL", "k"}) == num(-1));
+}
+
+TEST_CASE("dbsize counts keys and flushall removes them all") {
+  kv_harness kv;
+  CHECK(kv({"DBSIZE"}) == num(0));
+  CHECK(kv({"MSET", "a", "1", "b", "2", "c", "3"}) == ok());
+  CHECK(kv({"DBSIZE"}) == num(3));
+  CHECK(kv({"FLUSHALL", "now"}) == err(syntax));
+  CHECK(kv({"FLUSHALL", "ASYNC", "x"}) == err(syntax));
+  CHECK(kv({"FLUSHALL", "sync"}) == ok());
+  CHECK(kv({"DBSIZE"}) == num(0));
+  CHECK(kv({"SET", "a", "1"}) == ok());
+  CHECK(kv({"FLUSHALL"}) == ok());
+  CHECK(kv({"DBSIZE"}) == num(0));
+  CHECK(kv.sm.used_memory() == 0);
+}
+
+TEST_CASE("keys returns the keys matching a glob and skips expired keys") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "hello", "1", "hallo", "2", "hxllo", "3", "world", "4"}) == ok());
+  CHECK(kv({"SET", "hullo", "5", "PX", "10"}) == ok());
+  kv.advance(11);
+  auto keys = kv({"KEYS", "h?llo"}).elements();
+  std::vector<std::string> names;
+  for (auto& k : keys)
+    names.push_back(k.str());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"hallo", "hello", "hxllo"});
+  CHECK(kv({"KEYS", "h[ae]llo"}).elements().size() == 2);
+  CHECK(kv({"KEYS", "*"}).elements().size() == 4);
+  CHECK(kv({"KEYS", "nothing*"}) == arr({}));
+}
+
+TEST_CASE("scan rejects a bad cursor, count and option") {
+  kv_harness kv;
+  CHECK(kv({"SCAN", "x"}) == err("ERR invalid cursor"));
+  CHECK(kv({"SCAN", "-1"}) == err("ERR invalid cursor"));
+  CHECK(kv({"SCAN", "0", "COUNT", "0"}) == err(syntax));
+  CHECK(kv({"SCAN", "0", "COUNT", "x"}) == err(not_int));
+  CHECK(kv({"SCAN", "0", "COUNT"}) == err(syntax));
+  CHECK(kv({"SCAN", "0", "FOO", "1"}) == err(syntax));
+  CHECK(kv({"SCAN", "0"}) == arr({bulk("0"), arr({})}));
+}
+
+TEST_CASE("scan with match and type filters the keys it returns") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "user:1", "a", "user:2", "b", "item:1", "c"}) == ok());
+  auto r = kv({"SCAN", "0", "MATCH", "user:*", "COUNT", "100"});
+  REQUIRE(r.elements().size() == 2);
+  CHECK(r.elements()[0] == bulk("0"));
+  CHECK(r.elements()[1].elements().size() == 2);
+  CHECK(kv({"SCAN", "0", "TYPE", "string", "COUNT", "100"}).elements()[1].elements().size() == 3);
+  CHECK(kv({"SCAN", "0", "TYPE", "list", "COUNT", "100"}).elements()[1] == arr({}));
+}
+
+TEST_CASE("scan visits every key that exists for the whole scan despite changes meanwhile") {
+  kv_harness kv;
+  for (int i = 0; i < 1000; ++i)
+    CHECK(kv({"SET", "stable:" + std::to_string(i), "v"}) == ok());
+  for (int i = 0; i < 1000; ++i)
+    CHECK(kv({"SET", "churn:" + std::to_string(i), "v"}) == ok());
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  int round = 0;
+  do {
+    auto r = kv({"SCAN", cursor, "COUNT", "7"});
+    REQUIRE(r.elements().size() == 2);
+    cursor = r.elements()[0].str();
+    for (auto& k : r.elements()[1].elements())
+      seen.insert(k.str());
+    // Between calls: delete some churn keys and add new ones (slots get freed and reused).
+    for (int j = 0; j < 5; ++j) {
+      auto victim = "churn:" + std::to_string((round * 5 + j) % 1000);
+      static_cast<void>(kv({"DEL", victim}));
+      static_cast<void>(kv({"SET", "new:" + std::to_string(round * 5 + j), "v"}));
+    }
+    ++round;
+  } while (cursor != "0");
+  for (int i = 0; i < 1000; ++i)
+    CHECK(seen.count("stable:" + std::to_string(i)) == 1);
+}
+
+TEST_CASE("read-only commands produce no record and writes produce exactly one") {
+  kv_harness kv;
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv.log.size() == 1);
+  for (auto cmd : std::vector<kv_command>{{"GET", "k"}, {"MGET", "k", "x"}, {"EXISTS", "k"},
+                                          {"STRLEN", "k"}, {"TTL", "k"}, {"PTTL", "k"},
+                                          {"DBSIZE"}, {"KEYS", "*"}, {"SCAN", "0"}})
+    static_cast<void>(kv.run(cmd));
+  CHECK(kv.log.size() == 1);
+  CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());
+  CHECK(kv.log.size() == 2);
+  CHECK(kv({"SET", "k", "w", "NX"}) == nil()); // nothing changed: no record
+  CHECK(kv.log.size() == 2);
+}
+
+TEST_CASE("a reply depends on the lsn of the newest write it reveals") {
+  kv_harness kv;
+  CHECK(kv({"SET", "a", "1"}) == ok()); // lsn 1
+  CHECK(kv.last_depends == 1);
+  CHECK(kv({"SET", "b", "2"}) == ok()); // lsn 2
+  CHECK(kv({"GET", "a"}) == bulk("1"));
+  CHECK(kv.last_depends == 1);
+  CHECK(kv({"MGET", "a", "b"}).elements().size() == 2);
+  CHECK(kv.last_depends == 2);
+  CHECK(kv({"GET", "missing"}) == nil());
+  CHECK(kv.last_depends == 0); // nothing was ever deleted
+  CHECK(kv({"DEL", "a"}) == num(1)); // lsn 3
+  CHECK(kv({"GET", "a"}) == nil());
+  CHECK(kv.last_depends == 3); // a crash before lsn 3 is durable would bring `a` back
+  CHECK(kv({"SET", "b", "3", "NX"}) == nil()); // no record, but it reveals b
+  CHECK(kv.last_depends == 2);
+  CHECK(kv({"DBSIZE"}) == num(1));
+  CHECK(kv.last_depends == 3);
+}
