@@ -395,7 +395,7 @@ private:
     auto f = std::move(i->second);
     in_flight_.erase(i);
     release(f);
-    if (err == caf::sec::request_receiver_down) {
+    if (err == caf::sec::request_receiver_down || is(err, pool_errc::worker_died)) {
       retry_or_fail(std::move(f.j), f.worker, err);
     } else if (err == caf::sec::request_timeout) {
       fail(f.j, make_error(pool_errc::request_timeout,

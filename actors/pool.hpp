@@ -15,7 +15,8 @@
 // start_context when `min_ready` of them are. A worker that dies is restarted by the
 // supervisor with the pool's backoff; the pool learns it from the supervisor's lifecycle
 // events (also forwarded to `events`). A request a worker held when it died is retried once on
-// another worker (on_worker_death retry) or failed back with pool_errc::worker_died (fail).
+// another worker (on_worker_death retry) or failed back with pool_errc::worker_died (fail). A
+// worker that answers pool_errc::worker_died (a port whose process died) counts as dead too.
 //
 // Capacity: each worker takes `worker_capacity` requests at a time (a checkout takes all of
 // it). When every worker is busy, the pool grows by up to `max_overflow` extra workers; the
