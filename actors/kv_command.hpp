@@ -56,6 +56,9 @@ struct kv_access {
 /// an even number of arguments). The views live as long as `cmd`.
 [[nodiscard]] kv_access kv_classify(const kv_command& cmd);
 
+/// Deleted: the keys would point into a temporary.
+kv_access kv_classify(kv_command&& cmd) = delete;
+
 /// The Redis error text for a wrong number of arguments: "ERR wrong number of arguments for
 /// 'get' command".
 [[nodiscard]] std::string kv_arity_error(std::string_view name);

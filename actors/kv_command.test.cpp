@@ -12,27 +12,34 @@ TEST_CASE("command names are found in any case") {
 }
 
 TEST_CASE("classify lists the keys and says whether a command writes") {
-  auto get = kv_classify({"GET", "k"});
+  kv_command get_cmd{"GET", "k"};
+  auto get = kv_classify(get_cmd);
   CHECK_FALSE(get.writes);
   CHECK(get.keys == std::vector<std::string_view>{"k"});
-  auto mset = kv_classify({"MSET", "a", "1", "b", "2"});
+  kv_command mset_cmd{"MSET", "a", "1", "b", "2"};
+  auto mset = kv_classify(mset_cmd);
   CHECK(mset.writes);
   CHECK(mset.keys == std::vector<std::string_view>{"a", "b"});
-  auto del = kv_classify({"del", "a", "b", "a"});
-  CHECK(del.keys == std::vector<std::string_view>{"a", "b", "a"});
-  auto set = kv_classify({"SET", "k", "v", "EX", "10"});
-  CHECK(set.keys == std::vector<std::string_view>{"k"});
-  auto keys = kv_classify({"KEYS", "*"});
+  kv_command del_cmd{"del", "a", "b", "a"};
+  CHECK(kv_classify(del_cmd).keys == std::vector<std::string_view>{"a", "b", "a"});
+  kv_command set_cmd{"SET", "k", "v", "EX", "10"};
+  CHECK(kv_classify(set_cmd).keys == std::vector<std::string_view>{"k"});
+  kv_command keys_cmd{"KEYS", "*"};
+  auto keys = kv_classify(keys_cmd);
   CHECK(keys.keyspace);
   CHECK(keys.keys.empty());
 }
 
 TEST_CASE("classify lists no keys for a wrong arity or an unknown command") {
-  CHECK(kv_classify({"GET"}).arity_ok == false);
-  CHECK(kv_classify({"GET"}).keys.empty());
-  CHECK(kv_classify({"MSET", "a", "1", "b"}).keys.empty());
-  CHECK(kv_classify({"NOPE", "a"}).spec == nullptr);
-  CHECK(kv_classify({}).spec == nullptr);
+  kv_command get{"GET"};
+  CHECK(kv_classify(get).arity_ok == false);
+  CHECK(kv_classify(get).keys.empty());
+  kv_command mset{"MSET", "a", "1", "b"};
+  CHECK(kv_classify(mset).keys.empty());
+  kv_command nope{"NOPE", "a"};
+  CHECK(kv_classify(nope).spec == nullptr);
+  kv_command empty;
+  CHECK(kv_classify(empty).spec == nullptr);
 }
 
 TEST_CASE("the unknown command error quotes at most about 128 bytes of arguments") {
