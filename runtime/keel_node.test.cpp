@@ -3,7 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -146,4 +150,63 @@ TEST_CASE("scripts/run brings a node up on examples/node.yaml and SIGTERM stops 
   p.signal(SIGTERM); // scripts/run execs keel-node: same process
   CHECK(p.wait_exit() == 0);
   CHECK_THAT(p.output(), Catch::Contains("keel-node stopped cleanly"));
+}
+
+namespace {
+
+/// The port in a `... listening on ADDR:PORT ...` log line.
+uint16_t port_of(const std::string& line) {
+  auto at = line.find("listening on ");
+  REQUIRE(at != std::string::npos);
+  auto colon = line.find(':', at + 13);
+  REQUIRE(colon != std::string::npos);
+  return static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
+}
+
+/// One HTTP/1.0 GET on 127.0.0.1:port; the whole response, read with a deadline.
+std::string http_get(uint16_t port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  auto req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  REQUIRE(::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + keel::testkit::default_timeout();
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    pollfd pfd{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0)
+      break;
+    char buf[4096];
+    auto n = ::read(fd, buf, sizeof(buf));
+    if (n <= 0)
+      break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("keel-node serves /metrics and /healthz on its http port") {
+  child_process p{{keel_node(), "--config", example_config(), "--set", "gateway.enabled=false",
+                   "--set", "http.port=0", "--set", "node.data_dir=/tmp/keel-node-test-data"}};
+  auto line = p.wait_for_line("http listening on");
+  REQUIRE(line);
+  auto port = port_of(*line);
+  REQUIRE(p.wait_for_line("keel-node ready in"));
+  auto metrics = http_get(port, "/metrics");
+  CHECK_THAT(metrics, Catch::StartsWith("HTTP/1.0 200"));
+  CHECK_THAT(metrics, Catch::Contains("# TYPE keel_supervisor_child_starts_total counter"));
+  CHECK_THAT(metrics, Catch::Contains("keel_supervisor_child_starts_total{child=\"http\",supervisor=\"root\"}"));
+  auto health = http_get(port, "/healthz");
+  CHECK_THAT(health, Catch::StartsWith("HTTP/1.0 200"));
+  p.signal(SIGTERM);
+  CHECK(p.wait_exit() == 0);
 }

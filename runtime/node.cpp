@@ -1,6 +1,7 @@
 #include "runtime/node.hpp"
 
 #include "runtime/logging.hpp"
+#include "runtime/metrics_subscriber.hpp"
 #include "runtime/root.hpp"
 #include "supervision/errc.hpp"
 #include "supervision/events.hpp"
@@ -27,11 +28,14 @@ caf::error node::start(down_callback on_down) {
                                 caf::get_or(*sys_cfg_, "scheduler.max-threads",
                                             caf::defaults::scheduler::max_threads));
   bus_ = supervision::spawn_event_bus(*sys_);
+  metrics_subscriber_ = spawn_metrics_subscriber(*sys_, metrics_, bus_);
   auto timeout = std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} + std::chrono::seconds{5};
-  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_), timeout);
+  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_, metrics_), timeout);
   if (!root) {
     caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(metrics_subscriber_, caf::exit_reason::user_shutdown);
     bus_ = nullptr;
+    metrics_subscriber_ = nullptr;
     sys_.reset();
     sys_cfg_.reset();
     return std::move(root.error());
@@ -67,9 +71,11 @@ caf::error node::stop() {
     self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
   }
   caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(metrics_subscriber_, caf::exit_reason::user_shutdown);
   root_ = nullptr;
   watcher_ = nullptr;
   bus_ = nullptr;
+  metrics_subscriber_ = nullptr;
   sys_.reset(); // waits for every actor of the tree
   sys_cfg_.reset();
   if (reason == caf::exit_reason::user_shutdown)

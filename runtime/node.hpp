@@ -8,6 +8,7 @@
 #pragma once
 
 #include "config/node_config.hpp"
+#include "runtime/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -54,17 +55,22 @@ public:
 
   [[nodiscard]] const config::node_config& cfg() const { return cfg_; }
 
+  /// The node's metrics, served on /metrics.
+  [[nodiscard]] metrics_registry& metrics() { return metrics_; }
+
   /// The node's event bus: every supervisor of the tree publishes its lifecycle events here
   /// (subscribe with supervision::subscribe_atom).
   [[nodiscard]] const caf::actor& events() const { return bus_; }
 
 private:
   config::node_config cfg_;
+  metrics_registry metrics_; ///< outlives the actor system, whose actors update it
   std::unique_ptr<caf::actor_system_config> sys_cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   caf::actor root_;
   caf::actor watcher_; ///< reports the root's down message to start()'s callback
   caf::actor bus_;     ///< lifecycle events of the whole tree
+  caf::actor metrics_subscriber_; ///< counts the bus's events into metrics_
 };
 
 } // namespace keel::runtime

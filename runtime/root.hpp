@@ -6,14 +6,17 @@
 #pragma once
 
 #include "config/node_config.hpp"
+#include "runtime/metrics.hpp"
 #include "supervision/supervisor.hpp"
 
 #include <caf/actor.hpp>
 
 namespace keel::runtime {
 
-/// The root supervisor's options for `cfg`, publishing events to `bus`.
+/// The root supervisor's options for `cfg`, publishing events to `bus`; /metrics serves
+/// `registry`. @pre `registry` outlives the tree.
 [[nodiscard]] supervision::supervisor_options root_options(const config::node_config& cfg,
-                                                           caf::actor bus);
+                                                           caf::actor bus,
+                                                           const metrics_registry& registry);
 
 } // namespace keel::runtime

@@ -1,0 +1,83 @@
+#include "runtime/gateway_service.hpp"
+
+#include "gateway/server.hpp"
+#include "runtime/logging.hpp"
+#include "supervision/start_context.hpp"
+
+#include <caf/all.hpp>
+
+namespace keel::runtime {
+
+namespace {
+
+gateway::options to_options(const config::gateway_section& s) {
+  gateway::options opts;
+  opts.bind = s.bind;
+  opts.port = s.port;
+  opts.password = s.password;
+  opts.max_clients = s.max_clients;
+  opts.max_bulk_bytes = s.max_bulk_bytes;
+  opts.max_array_len = s.max_array_len;
+  opts.idle_timeout = std::chrono::seconds{s.idle_timeout_s};
+  opts.output_buffer_limit_bytes = s.output_buffer_limit_bytes;
+  return opts;
+}
+
+/// What the service actor owns; the server goes before the backend it refers to.
+struct service_state {
+  std::shared_ptr<gateway::backend> backend;
+  std::unique_ptr<gateway::server> server;
+
+  void stop() {
+    if (server) {
+      server->stop();
+      server.reset();
+    }
+  }
+};
+
+caf::behavior gateway_service(caf::event_based_actor* self, gateway::options opts,
+                              backend_factory make_backend, supervision::start_context ctx) {
+  auto log = logger("keel.gateway");
+  auto st = std::make_shared<service_state>();
+  st->backend = make_backend(self->system());
+  st->server = std::make_unique<gateway::server>(opts, *st->backend);
+  auto port = st->server->start();
+  if (!port) {
+    log->error("gateway cannot listen on {}:{}: {}; free the port or set gateway.port",
+               opts.bind, opts.port, self->system().render(port.error()));
+    st->server.reset();
+    ctx.fail(port.error());
+    self->quit(port.error());
+    return {};
+  }
+  log->info("gateway listening on {}:{}", opts.bind, *port);
+  // Also when killed: never leave a listening socket or a running I/O thread behind.
+  self->attach_functor([st] { st->stop(); });
+  self->set_exit_handler([self, st, log](caf::exit_msg& msg) {
+    log->info("gateway stopping: no new clients, finishing commands in flight");
+    st->stop();
+    self->quit(msg.reason);
+  });
+  ctx.ready();
+  return {
+    [](caf::get_atom) { return caf::unit; },
+  };
+}
+
+} // namespace
+
+supervision::child_spec gateway_child(const config::gateway_section& section,
+                                      backend_factory make_backend) {
+  supervision::child_spec spec;
+  spec.id = "gateway";
+  auto opts = to_options(section);
+  spec.start = [opts, make_backend](const supervision::start_context& ctx)
+    -> caf::expected<caf::actor> {
+    // Detached: the server's start and stop block (bind, join).
+    return ctx.system().spawn<caf::detached>(gateway_service, opts, make_backend, ctx);
+  };
+  return spec;
+}
+
+} // namespace keel::runtime
