@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // A callable target: "ok" is answered with "ok", anything else with an error.
-caf::behavior flaky_target() {
+// (an int argument: see pool_test_worker.hpp on CAF 0.17, UBSan and argument-less spawns)
+caf::behavior flaky_target(int) {
   return {
     [](call_atom, caf::message& m) -> caf::result<reply_atom, caf::message> {
       if (m.match_elements<std::string>() && m.get_as<std::string>(0) == "ok")
@@ -24,7 +25,7 @@ caf::behavior flaky_target() {
   };
 }
 
-caf::behavior fallback_target() {
+caf::behavior fallback_target(int) {
   return {
     [](call_atom, caf::message&) -> caf::result<reply_atom, caf::message> {
       return {reply_atom::value, caf::make_message(std::string{"from fallback"})};
@@ -37,7 +38,7 @@ struct bench {
   testkit::probe events = fx.make_probe("events");
   testkit::probe client = fx.make_probe("client");
   caf::actor client_relay = fx.spawn(actors::test::relay, client.handle());
-  caf::actor target = fx.spawn_named("target", flaky_target);
+  caf::actor target = fx.spawn_named("target", flaky_target, 0);
   caf::actor breaker;
 
   void start(breaker_options opts) {
@@ -198,7 +199,7 @@ TEST_CASE("a fallback value answers while the circuit is open", "[breaker]") {
 TEST_CASE("a fallback actor is asked while the circuit is open", "[breaker]") {
   bench b;
   auto opts = count_opts();
-  opts.fallback_actor = b.fx.spawn_named("fallback", fallback_target);
+  opts.fallback_actor = b.fx.spawn_named("fallback", fallback_target, 0);
   b.start(opts);
   for (int i = 0; i < 3; ++i)
     b.call("x");

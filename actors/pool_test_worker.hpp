@@ -38,7 +38,9 @@ struct worker_options {
 
 inline supervision::start_fn test_worker(worker_options o) {
   return [o](const supervision::start_context& ctx) -> caf::expected<caf::actor> {
-    return ctx.system().spawn([o, ctx](caf::event_based_actor* self) -> caf::behavior {
+    // ctx travels as a spawn argument: CAF 0.17's spawn of an argument-less function actor
+    // trips UBSan (init_fun_factory binds a reference to a null tuple).
+    auto fun = [o](caf::event_based_actor* self, supervision::start_context ctx) -> caf::behavior {
       if (o.observer)
         self->send(o.observer, spawned_atom::value, ctx.child_id(),
                    caf::actor_cast<caf::actor>(self));
@@ -60,7 +62,8 @@ inline supervision::start_fn test_worker(worker_options o) {
           return {reply_atom::value, caf::make_message(std::string{"done"})};
         },
       };
-    });
+    };
+    return ctx.system().spawn(fun, ctx);
   };
 }
 
