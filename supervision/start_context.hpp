@@ -12,6 +12,7 @@
 #pragma once
 
 #include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
 #include <caf/error.hpp>
 #include <caf/message.hpp>
 
@@ -43,8 +44,10 @@ public:
   /// Extra start arguments (simple_one_for_one's start_child arguments; empty otherwise).
   [[nodiscard]] const caf::message& args() const { return args_; }
 
-  /// The actor that is told about readiness (usually the supervisor).
-  [[nodiscard]] const caf::actor& notify() const { return notify_; }
+  /// The actor that is told about readiness (usually the supervisor); invalid once it is gone.
+  /// The context holds it weakly: a child that keeps its context must not keep its
+  /// supervisor alive (the supervisor holds the child, and a cycle would leak both).
+  [[nodiscard]] caf::actor notify() const;
 
   /// Identifies this start attempt.
   [[nodiscard]] uint64_t token() const { return token_; }
@@ -60,7 +63,7 @@ public:
 
 private:
   caf::actor_system* sys_;
-  caf::actor notify_;
+  caf::actor_addr notify_;
   std::string id_;
   uint64_t token_;
   caf::message args_;

@@ -31,6 +31,14 @@ caf::behavior supervisor_actor::make_behavior() {
     for (auto& c : children_)
       if (c->hdl)
         caf::anon_send(c->hdl, caf::exit_msg{address(), why});
+    // Drop every handle and captured spec now: a dead supervisor that kept them would keep
+    // its children's actor objects (and a detached child's thread) alive until it is freed.
+    children_.clear();
+    ops_.clear();
+    deferred_.clear();
+    template_.reset();
+    opts_.children.clear();
+    opts_.events = nullptr;
   });
   start_initial_children();
   return api_behavior();

@@ -1,0 +1,25 @@
+#include "actors/kv_shard.hpp"
+
+#include "actors/kv_state_machine.hpp"
+#include "actors/router.hpp"
+#include "config/node_config.hpp"
+
+namespace keel::actors {
+
+machine_factory<kv_command, kv_reply> kv_machine_factory(kv_options opts) {
+  return [opts](uint32_t) -> std::unique_ptr<state_machine<kv_command, kv_reply>> {
+    return std::make_unique<kv_state_machine>(opts);
+  };
+}
+
+supervision::child_spec shards_child(const config::node_config& cfg, caf::actor events_bus) {
+  return shards_child_of<kv_command, kv_reply>(shards_options_from(cfg, std::move(events_bus)),
+                                               kv_machine_factory());
+}
+
+supervision::child_spec router_child(const config::node_config& cfg) {
+  return router_child_spec(cfg.shards.count, {"shards"},
+                           std::chrono::milliseconds{cfg.shards.startup_timeout_ms});
+}
+
+} // namespace keel::actors

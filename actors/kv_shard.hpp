@@ -1,0 +1,53 @@
+// keel::actors kv_shard: keel-node's KV store as shards: the KV state machine in the generic
+// shard host, and the child specs runtime/ adds to keel-node's root.
+//
+// Wiring keel-node's root (runtime/), in this order (the router needs the shards running):
+//
+//   root.children.push_back(keel::actors::shards_child(cfg, events_bus));  // id "shards"
+//   root.children.push_back(keel::actors::router_child(cfg));              // id "router"
+//
+// The router is then reachable as child_ref{root, "router"} (or its handle from
+// which_children); the gateway sends it `(kv_batch_atom, std::vector<kv_command>)`
+// (router.hpp). The root must be the supervisor that starts the router: the router reaches
+// the shards as root -> "shards" -> shard#<k+1> -> "sm".
+//
+// Also declares kv_reply and std::vector<kv_reply> as CAF message types (local only).
+#pragma once
+
+#include "actors/kv_command.hpp"
+#include "actors/kv_options.hpp"
+#include "actors/kv_reply.hpp"
+#include "actors/shard_host.hpp"
+#include "actors/shards.hpp"
+#include "supervision/spec.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <vector>
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::actors::kv_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<keel::actors::kv_reply>)
+
+namespace keel::config {
+struct node_config;
+} // namespace keel::config
+
+namespace keel::actors {
+
+/// A shard host of the KV store.
+using kv_shard_host = shard_host<kv_command, kv_reply>;
+
+/// Makes one kv_state_machine with `opts` per shard incarnation.
+[[nodiscard]] machine_factory<kv_command, kv_reply> kv_machine_factory(kv_options opts = {});
+
+/// The KV shards subtree of a node (id "shards"): count, data_dir, WAL settings, snapshot
+/// threshold and start-up timeout from `cfg`; lifecycle events go to `events_bus` (may be
+/// invalid).
+[[nodiscard]] supervision::child_spec shards_child(const config::node_config& cfg,
+                                                   caf::actor events_bus);
+
+/// The router (id "router") for shards_child(cfg, ...), started by the same supervisor.
+/// Its request timeout is the shards' start-up timeout (a restarting shard may take as long).
+[[nodiscard]] supervision::child_spec router_child(const config::node_config& cfg);
+
+} // namespace keel::actors

@@ -1,0 +1,194 @@
+#include "actors/router.hpp"
+
+#include "actors/kv_client.hpp"
+#include "actors/shard_test_util.hpp"
+#include "actors/shards.hpp"
+#include "config/node_config.hpp"
+
+#include <set>
+
+using namespace keel::actors;
+using namespace keel::actors::test;
+using keel::supervision::supervisor_options;
+
+// Crashes are exit messages with a non-normal reason: exit_reason::kill would also kill the
+// supervisor through its link to the child (CAF 0.17 treats kill as fatal for linked actors).
+
+namespace {
+
+// keel-node's layout: root -> {"shards", "router"} on the in-memory `fs`.
+struct kv_node {
+  std::shared_ptr<keel::wal::fault_file_system> fs =
+    std::make_shared<keel::wal::fault_file_system>();
+  caf::actor root;
+  caf::actor router;
+  uint32_t count;
+
+  kv_node(fixture& fx, uint32_t n) : count(n) {
+    keel::config::node_config cfg;
+    cfg.node.data_dir = "/data";
+    cfg.shards.count = n;
+    cfg.shards.segment_bytes = 1 << 20;
+    fs->mkdir("/data");
+    auto opts = shards_options_from(cfg, caf::actor{});
+    opts.shard = [cfg, f = fs](uint32_t k) {
+      auto o = shard_options_from(cfg, k);
+      o.wal.fs = f;
+      o.wal.preallocate = false;
+      o.host.tick_interval = std::chrono::milliseconds{0};
+      o.flags.intensity = 20;
+      return o;
+    };
+    supervisor_options so;
+    so.name = "root";
+    so.flags.intensity = 10;
+    so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));
+    so.children.push_back(router_child_spec(n, {"shards"}, default_timeout()));
+    auto sup = keel::supervision::start_supervisor(fx.sys(), std::move(so));
+    REQUIRE(sup);
+    root = *sup;
+    fx.track(root, "root");
+    router = child_of(fx, root, "router");
+  }
+
+  caf::actor shard_sup(fixture& fx, uint32_t k) const {
+    return child_of(fx, child_of(fx, root, "shards"), shard_child_id(k));
+  }
+};
+
+std::vector<kv_reply> batch(fixture& fx, const caf::actor& router, std::vector<kv_command> cmds) {
+  auto r = ask<std::vector<kv_reply>>(fx, router,
+                                      caf::make_message(kv_batch_atom::value, std::move(cmds)));
+  if (!r)
+    FAIL("batch failed: " << describe_error(r.error()));
+  return *r;
+}
+
+// Keys that land on every one of `n` shards.
+std::vector<std::string> spread_keys(uint32_t n, size_t per_shard) {
+  std::vector<std::string> out;
+  std::vector<size_t> have(n, 0);
+  for (int i = 0; out.size() < n * per_shard; ++i) {
+    auto key = "key:" + std::to_string(i);
+    auto k = shard_of(key, n);
+    if (have[k] < per_shard) {
+      ++have[k];
+      out.push_back(key);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("keys hash to shards stably", "[router]") {
+  CHECK(shard_of("a", 1) == 0);
+  CHECK(shard_of("user:1", 8) == shard_of("user:1", 8));
+  std::set<uint32_t> seen;
+  for (auto& k : spread_keys(8, 1))
+    seen.insert(shard_of(k, 8));
+  CHECK(seen.size() == 8);
+}
+
+TEST_CASE("the router answers a batch in request order with multi-key commands split across "
+          "shards",
+          "[router]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 4};
+  auto keys = spread_keys(4, 3);
+  kv_command mset{"MSET"};
+  kv_command mget{"MGET"};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    mset.push_back(keys[i]);
+    mset.push_back("v" + std::to_string(i));
+    mget.push_back(keys[i]);
+  }
+  mget.push_back("missing");
+  auto r = batch(fx, node.router,
+                 {mset, {"INCR", keys[0] + ":n"}, mget, {"EXISTS", keys[0], keys[1], "missing"},
+                  {"DEL", keys[2], keys[3], "missing"}, {"DBSIZE"}, {"GET", keys[2]}});
+  REQUIRE(r.size() == 7);
+  CHECK(r[0] == kv_reply::ok());
+  CHECK(r[1] == kv_reply::integer(1));
+  REQUIRE(r[2].elements().size() == keys.size() + 1);
+  for (size_t i = 0; i < keys.size(); ++i)
+    CHECK(r[2].elements()[i] == kv_reply::bulk("v" + std::to_string(i)));
+  CHECK(r[2].elements().back() == kv_reply::null());
+  CHECK(r[3] == kv_reply::integer(2));
+  CHECK(r[4] == kv_reply::integer(2));
+  CHECK(r[5] == kv_reply::integer(static_cast<int64_t>(keys.size()) - 2 + 1));
+  CHECK(r[6] == kv_reply::null());
+  // Every shard holds some of the keys.
+  for (uint32_t k = 0; k < 4; ++k)
+    CHECK(info_of(fx, node.shard_sup(fx, k)).next_lsn > 1);
+}
+
+TEST_CASE("the router keeps working across shard restarts", "[router][restart]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 3};
+  auto keys = spread_keys(3, 2);
+  for (auto& k : keys)
+    CHECK(batch(fx, node.router, {{"SET", k, "1"}}).front() == kv_reply::ok());
+  auto p = fx.make_probe();
+  for (int round = 0; round < 3; ++round) {
+    // Kill the host of shard 1, then the whole shard supervisor of shard 2.
+    auto host = child_of(fx, node.shard_sup(fx, 1), "sm");
+    p.watch(host);
+    caf::anon_send_exit(host, caf::exit_reason::unhandled_exception); // crash
+    p.expect_terminated(host);
+    for (auto& k : keys)
+      CHECK(batch(fx, node.router, {{"INCR", k}}).front() == kv_reply::integer(round * 2 + 2));
+    auto shard2 = node.shard_sup(fx, 2);
+    p.watch(shard2);
+    caf::anon_send_exit(shard2, caf::exit_reason::unhandled_exception); // crash
+    p.expect_terminated(shard2);
+    for (auto& k : keys)
+      CHECK(batch(fx, node.router, {{"INCR", k}}).front() == kv_reply::integer(round * 2 + 3));
+  }
+}
+
+TEST_CASE("a checkpoint through the router snapshots every shard", "[router][checkpoint]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 3};
+  auto keys = spread_keys(3, 1);
+  for (auto& k : keys)
+    CHECK(batch(fx, node.router, {{"SET", k, "x"}}).front() == kv_reply::ok());
+  auto lsns = ask<std::vector<uint64_t>>(fx, node.router, caf::make_message(checkpoint_atom::value));
+  REQUIRE(lsns);
+  CHECK(*lsns == std::vector<uint64_t>{1, 1, 1});
+  for (uint32_t k = 0; k < 3; ++k)
+    CHECK(info_of(fx, node.shard_sup(fx, k)).snapshot_lsn == 1);
+}
+
+TEST_CASE("the in-process client offers blocking and callback calls", "[router][client]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 2};
+  keel::kv::client c{fx.sys(), node.router, default_timeout()};
+  CHECK(!c.set("a", "1"));
+  auto a = c.get("a");
+  REQUIRE(a);
+  CHECK(*a == std::optional<std::string>{"1"});
+  auto missing = c.get("nope");
+  REQUIRE(missing);
+  CHECK_FALSE(missing->has_value());
+  auto n = c.incr("counter", 5);
+  REQUIRE(n);
+  CHECK(*n == 5);
+  auto bad = c.incr("a", 1);
+  CHECK(bad); // "1" is a number
+  CHECK(!c.set("text", "abc"));
+  CHECK_FALSE(c.incr("text"));
+  auto d = c.del({"a", "text", "nope"});
+  REQUIRE(d);
+  CHECK(*d == 2);
+  auto p = fx.make_probe();
+  auto to = p.handle();
+  c.async({"GET", "counter"}, [to](caf::expected<kv_reply> r) {
+    caf::anon_send(to, r ? r->str() : std::string{"error"});
+  });
+  auto [got] = p.expect_message<std::string>();
+  CHECK(got == "5");
+  auto piped = c.pipeline({{"SET", "x", "1"}, {"GET", "x"}});
+  REQUIRE(piped);
+  CHECK(piped->at(1) == kv_reply::bulk("1"));
+}

@@ -1,0 +1,427 @@
+// keel::actors::shard_host: the actor that hosts one durable state machine (shard k).
+//
+// A shard host owns one state_machine<Request, Reply> and talks to its shard's WAL writer
+// (wal/writer_actor.hpp) with the stream protocol. Its life:
+//
+//   start:    asks the writer for the recovery_result (`recovery_atom`), restores the snapshot,
+//             replays the records after it, and only then calls ctx.ready(). A record or image
+//             the machine rejects fails the start (shard_errc::recovery_failed).
+//   request:  execute(req, now, next) -> a non-empty record is sent to the writer as
+//             `(append_atom, next, record)` and next advances; the reply is released at once
+//             when `depends_on` is durable already, else parked until the writer reports
+//             `(durable_atom, d)` with d >= depends_on. Parked replies are released in the
+//             order they were parked (depends_on is clamped to be non-decreasing), so a reply
+//             never precedes the durability of anything it shows.
+//   failure:  `(failed_atom, first, last, why)` fails every parked reply with
+//             shard_errc::not_durable and the host exits with that error: its in-memory state
+//             holds changes the log lacks, so its supervisor restarts it from the log. When the
+//             writer goes down, parked replies fail with shard_errc::wal_down and new requests
+//             are refused until the supervisor (rest_for_one) restarts the host.
+//   time:     every `tick_interval` the host calls tick(now, next) (expiry) and logs its record.
+//   snapshot: when the log since the last snapshot passes `snapshot_threshold_bytes`, on
+//             `(checkpoint_atom)` and on a clean exit (user_shutdown / normal) the host sends
+//             `(snapshot_atom, lsn, snapshot())` to the writer (a clean exit waits for it).
+//
+// ## Messages (atoms in actors/shard_atoms.hpp)
+//
+//   (exec_atom, Request)                          -> Reply
+//   (batch_atom, std::vector<Request>)            -> std::vector<Reply>   (one park per batch)
+//   (batch_atom, uint64_t id, std::vector<Request>)  async; the sender gets
+//       (result_atom, uint64_t id, std::vector<Reply>)  or  (result_atom, uint64_t id, error)
+//   (checkpoint_atom)                             -> uint64_t lsn of the snapshot written
+//   (shard_info_atom)                             -> shard_info
+//
+// Request and Reply must be CAF message types (inspectable, or CAF_ALLOW_UNSAFE_MESSAGE_TYPE
+// for Reply, std::vector<Reply> and Request where needed).
+//
+// Thread-safety: an actor; the state machine is only touched from the host. Lifetime: the host
+// monitors (does not link) its writer; the shard supervisor (shard.hpp) restarts both.
+#pragma once
+
+#include "actors/shard_atoms.hpp"
+#include "actors/shard_errc.hpp"
+#include "actors/state_machine.hpp"
+#include "supervision/start_context.hpp"
+#include "wal/atoms.hpp"
+#include "wal/writer_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace keel::actors {
+
+/// How a shard host runs; plain data with defaults.
+struct shard_host_options {
+  /// Shard index, used in errors and logs.
+  uint32_t shard = 0;
+  /// Bytes of records logged since the last snapshot that trigger a checkpoint (0: never).
+  uint64_t snapshot_threshold_bytes = uint64_t{256} << 20;
+  /// Period of state_machine::tick (0: never).
+  std::chrono::milliseconds tick_interval{100};
+  /// How long the host waits for the writer's recovery_result.
+  std::chrono::milliseconds recovery_timeout{30000};
+  /// The wall clock handed to the machine; default: system_clock in milliseconds.
+  std::function<time_point()> clock;
+};
+
+/// Counters of one shard host.
+struct shard_info {
+  uint32_t shard = 0;
+  uint64_t next_lsn = 0;
+  uint64_t durable_lsn = 0;
+  uint64_t parked = 0;
+  uint64_t log_bytes_since_snapshot = 0;
+  uint64_t snapshot_lsn = 0;
+  uint64_t checkpoints = 0;
+  /// Records replayed at start (after the snapshot).
+  uint64_t replayed = 0;
+  /// True when the start restored a snapshot.
+  bool restored_snapshot = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
+  return f(caf::meta::type_name("keel.actors.shard_info"), x.shard, x.next_lsn, x.durable_lsn,
+           x.parked, x.log_bytes_since_snapshot, x.snapshot_lsn, x.checkpoints, x.replayed,
+           x.restored_snapshot);
+}
+
+/// Makes the state machine of shard `k` (called once per incarnation of the host).
+template <class Request, class Reply>
+using machine_factory = std::function<std::unique_ptr<state_machine<Request, Reply>>(uint32_t k)>;
+
+/// The host actor; spawn it with spawn_shard_host.
+template <class Request, class Reply>
+class shard_host : public caf::event_based_actor {
+public:
+  using machine_type = state_machine<Request, Reply>;
+  using reply_list = std::vector<Reply>;
+
+  shard_host(caf::actor_config& cfg, supervision::start_context ctx, caf::actor writer,
+             std::shared_ptr<machine_type> machine, shard_host_options opts)
+    : caf::event_based_actor(cfg),
+      ctx_(std::move(ctx)),
+      writer_(std::move(writer)),
+      m_(std::move(machine)),
+      opts_(std::move(opts)) {
+    if (!opts_.clock)
+      opts_.clock = [] {
+        return std::chrono::time_point_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now());
+      };
+  }
+
+  const char* name() const override { return "keel.shard_host"; }
+
+  caf::behavior make_behavior() override {
+    set_down_handler([this](caf::down_msg& dm) {
+      if (dm.source != writer_.address())
+        return;
+      writer_down_ = true;
+      fail_all(make_error(shard_errc::wal_down, prefix() + "the WAL writer went down ("
+                                                  + describe_error(dm.reason)
+                                                  + "); the shard restarts and recovers"));
+    });
+    set_exit_handler([this](caf::exit_msg& em) { on_exit(std::move(em.reason)); });
+    monitor(writer_);
+    request(writer_, opts_.recovery_timeout, wal::recovery_atom::value)
+      .await([this](wal::recovery_result& r) { recover(r); },
+             [this](caf::error& err) {
+               auto why = make_error(shard_errc::recovery_failed,
+                                     prefix() + "the WAL writer gave no recovery result ("
+                                       + describe_error(err) + ")");
+               ctx_.fail(why);
+               quit(why);
+             });
+    return {
+      [this](exec_atom, Request& req) -> caf::result<Reply> {
+        if (auto err = refuse())
+          return err;
+        auto r = run(req);
+        if (r.depends_on <= durable_)
+          return std::move(r.reply);
+        entry e;
+        e.rp = make_response_promise();
+        e.replies.emplace_back(std::move(r.reply));
+        auto rp = e.rp;
+        park(r.depends_on, std::move(e));
+        return rp;
+      },
+      [this](batch_atom, std::vector<Request>& reqs) -> caf::result<reply_list> {
+        if (auto err = refuse())
+          return err;
+        reply_list out;
+        auto dep = run_batch(reqs, out);
+        if (dep <= durable_)
+          return out;
+        entry e;
+        e.rp = make_response_promise();
+        e.batch = true;
+        e.replies = std::move(out);
+        auto rp = e.rp;
+        park(dep, std::move(e));
+        return rp;
+      },
+      [this](batch_atom, uint64_t id, std::vector<Request>& reqs) {
+        auto to = caf::actor_cast<caf::actor>(current_sender());
+        if (auto err = refuse()) {
+          if (to)
+            send(to, result_atom::value, id, err);
+          return;
+        }
+        reply_list out;
+        auto dep = run_batch(reqs, out);
+        if (dep <= durable_) {
+          if (to)
+            send(to, result_atom::value, id, std::move(out));
+          return;
+        }
+        entry e;
+        e.to = std::move(to);
+        e.id = id;
+        e.batch = true;
+        e.replies = std::move(out);
+        park(dep, std::move(e));
+      },
+      [this](wal::durable_atom, uint64_t d) {
+        durable_ = std::max(durable_, d);
+        release();
+      },
+      [this](wal::failed_atom, uint64_t first, uint64_t last, caf::error& why) {
+        auto err = make_error(shard_errc::not_durable,
+                              prefix() + "the WAL failed to store LSN " + std::to_string(first)
+                                + ".." + std::to_string(last) + " (" + describe_error(why)
+                                + "); those writes were not applied; retry");
+        fail_all(err);
+        quit(err); // the in-memory state is ahead of the log: restart from the log
+      },
+      [this](detail::tick_atom) {
+        if (!writer_down_) {
+          auto rec = m_->tick(opts_.clock(), next_);
+          if (!rec.empty())
+            append(std::move(rec));
+        }
+        schedule_tick();
+      },
+      [this](checkpoint_atom) -> caf::result<uint64_t> {
+        if (auto err = refuse())
+          return err;
+        auto rp = make_response_promise<uint64_t>();
+        checkpoint([rp](caf::expected<uint64_t> x) mutable {
+          if (x)
+            rp.deliver(*x);
+          else
+            rp.deliver(std::move(x.error()));
+        });
+        return rp;
+      },
+      [this](shard_info_atom) {
+        auto out = info_;
+        out.shard = opts_.shard;
+        out.next_lsn = next_;
+        out.durable_lsn = durable_;
+        out.parked = parked_.size();
+        out.log_bytes_since_snapshot = log_bytes_;
+        out.snapshot_lsn = snapshot_lsn_;
+        return out;
+      },
+    };
+  }
+
+private:
+  // A reply waiting for durability: a promise (request forms) or an async batch id.
+  struct entry {
+    caf::response_promise rp;
+    caf::actor to;
+    uint64_t id = 0;
+    bool batch = false;
+    reply_list replies;
+  };
+
+  std::string prefix() const { return "shard " + std::to_string(opts_.shard) + ": "; }
+
+  caf::error refuse() const {
+    if (writer_down_)
+      return make_error(shard_errc::wal_down,
+                        prefix() + "the WAL writer is down; the shard is restarting, retry");
+    if (stopping_)
+      return make_error(shard_errc::shutting_down, prefix() + "the shard is stopping");
+    return {};
+  }
+
+  void recover(wal::recovery_result& r) {
+    if (r.has_snapshot) {
+      if (auto err = m_->restore(r.snapshot)) {
+        fail_start("snapshot at LSN " + std::to_string(r.snapshot_lsn) + " rejected: "
+                   + err.message);
+        return;
+      }
+      info_.restored_snapshot = true;
+      snapshot_lsn_ = r.snapshot_lsn;
+    }
+    for (auto& rec : r.records) {
+      if (auto err = m_->replay(rec.payload, rec.lsn)) {
+        fail_start("record at LSN " + std::to_string(rec.lsn) + " rejected: " + err.message);
+        return;
+      }
+      log_bytes_ += rec.payload.size();
+      ++info_.replayed;
+    }
+    next_ = r.next_lsn;
+    durable_ = next_ - 1;
+    recovered_ = true;
+    schedule_tick();
+    ctx_.ready();
+  }
+
+  void fail_start(const std::string& what) {
+    auto err = make_error(shard_errc::recovery_failed,
+                          prefix() + what + "; fix the data directory or start with "
+                                            "recovery: point_in_time to salvage");
+    ctx_.fail(err);
+    quit(err);
+  }
+
+  execute_result<Reply> run(const Request& req) {
+    auto r = m_->execute(req, opts_.clock(), next_);
+    if (!r.record.empty())
+      append(std::move(r.record));
+    return r;
+  }
+
+  lsn run_batch(std::vector<Request>& reqs, reply_list& out) {
+    out.reserve(reqs.size());
+    lsn dep = 0;
+    auto now = opts_.clock();
+    for (auto& req : reqs) {
+      auto r = m_->execute(req, now, next_);
+      if (!r.record.empty())
+        append(std::move(r.record));
+      dep = std::max(dep, r.depends_on);
+      out.emplace_back(std::move(r.reply));
+    }
+    return dep;
+  }
+
+  void append(std::string rec) {
+    log_bytes_ += rec.size();
+    send(writer_, wal::append_atom::value, next_, std::move(rec));
+    ++next_;
+    if (opts_.snapshot_threshold_bytes > 0 && log_bytes_ >= opts_.snapshot_threshold_bytes
+        && !auto_checkpoint_) {
+      auto_checkpoint_ = true;
+      checkpoint([this](caf::expected<uint64_t>) { auto_checkpoint_ = false; });
+    }
+  }
+
+  void park(lsn dep, entry e) {
+    if (!parked_.empty())
+      dep = std::max(dep, parked_.back().first);
+    parked_.emplace_back(dep, std::move(e));
+  }
+
+  void deliver(entry& e) {
+    if (e.to) {
+      send(e.to, result_atom::value, e.id, std::move(e.replies));
+    } else if (e.batch) {
+      e.rp.deliver(std::move(e.replies));
+    } else {
+      e.rp.deliver(std::move(e.replies.front()));
+    }
+  }
+
+  void release() {
+    while (!parked_.empty() && parked_.front().first <= durable_) {
+      deliver(parked_.front().second);
+      parked_.pop_front();
+    }
+  }
+
+  void fail_all(const caf::error& err) {
+    for (auto& p : parked_) {
+      if (p.second.to)
+        send(p.second.to, result_atom::value, p.second.id, err);
+      else
+        p.second.rp.deliver(err);
+    }
+    parked_.clear();
+  }
+
+  void schedule_tick() {
+    if (opts_.tick_interval.count() > 0)
+      delayed_send(this, opts_.tick_interval, detail::tick_atom::value);
+  }
+
+  // Snapshots the machine at the newest LSN; `done` gets the LSN the writer stored.
+  void checkpoint(std::function<void(caf::expected<uint64_t>)> done) {
+    lsn at = next_ - 1;
+    if (at == snapshot_lsn_ || at == 0) {
+      done(at);
+      return;
+    }
+    auto image = m_->snapshot();
+    log_bytes_ = 0;
+    request(writer_, caf::infinite, wal::snapshot_atom::value, at, std::move(image))
+      .then(
+        [this, done](uint64_t stored) {
+          snapshot_lsn_ = std::max(snapshot_lsn_, stored);
+          ++info_.checkpoints;
+          done(stored);
+        },
+        [this, done](caf::error& err) { done(std::move(err)); });
+  }
+
+  void on_exit(caf::error reason) {
+    bool clean = reason == caf::exit_reason::user_shutdown || reason == caf::exit_reason::normal;
+    if (!clean || !recovered_ || writer_down_ || stopping_) {
+      fail_all(make_error(shard_errc::shutting_down,
+                          prefix() + "stopped (" + describe_error(reason) + ")"));
+      quit(std::move(reason));
+      return;
+    }
+    stopping_ = true;
+    // A clean stop writes a snapshot first, so the next start replays nothing.
+    checkpoint([this, reason](caf::expected<uint64_t>) {
+      fail_all(make_error(shard_errc::shutting_down, prefix() + "stopped"));
+      quit(reason);
+    });
+  }
+
+  supervision::start_context ctx_;
+  caf::actor writer_;
+  std::shared_ptr<machine_type> m_;
+  shard_host_options opts_;
+  lsn next_ = 1;
+  lsn durable_ = 0;
+  lsn snapshot_lsn_ = 0;
+  uint64_t log_bytes_ = 0;
+  bool recovered_ = false;
+  bool writer_down_ = false;
+  bool stopping_ = false;
+  bool auto_checkpoint_ = false;
+  shard_info info_;
+  std::deque<std::pair<lsn, entry>> parked_;
+};
+
+/// Spawns a shard host for `machine` that recovers from `writer` and then calls ctx.ready().
+/// @pre `writer` is the current WAL writer of the shard; `machine` is fresh.
+template <class Request, class Reply>
+[[nodiscard]] caf::actor
+spawn_shard_host(const supervision::start_context& ctx, caf::actor writer,
+                 std::unique_ptr<state_machine<Request, Reply>> machine,
+                 shard_host_options opts) {
+  std::shared_ptr<state_machine<Request, Reply>> m{std::move(machine)};
+  return ctx.system().spawn<shard_host<Request, Reply>>(ctx, std::move(writer), std::move(m),
+                                                        std::move(opts));
+}
+
+} // namespace keel::actors

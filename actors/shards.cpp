@@ -1,0 +1,91 @@
+#include "actors/shards.hpp"
+
+#include "config/node_config.hpp"
+
+namespace keel::actors {
+
+shards_options shards_options_from(const config::node_config& cfg, caf::actor events) {
+  shards_options out;
+  out.count = cfg.shards.count;
+  out.shard = [cfg](uint32_t k) { return shard_options_from(cfg, k); };
+  out.startup_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
+  out.events = std::move(events);
+  return out;
+}
+
+std::string shard_child_id(uint32_t k) {
+  return "shard#" + std::to_string(k + 1);
+}
+
+namespace detail {
+
+namespace {
+
+struct starter_state {
+  caf::actor sup;
+  bool sup_ready = false;
+  uint32_t started = 0;
+  bool done = false;
+};
+
+// Waits for the shards supervisor (its handle and its ready), then starts all shards at once.
+caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::start_context outer,
+                      uint32_t count, std::chrono::milliseconds timeout) {
+  auto finish = [self, outer](caf::error err) {
+    auto& st = self->state;
+    if (st.done)
+      return;
+    st.done = true;
+    if (err)
+      outer.fail(std::move(err));
+    else
+      outer.ready();
+    st.sup = nullptr;
+    self->quit();
+  };
+  auto go = [self, count, timeout, finish] {
+    auto& st = self->state;
+    if (!st.sup || !st.sup_ready)
+      return;
+    if (count == 0) {
+      finish(caf::error{});
+      return;
+    }
+    for (uint32_t k = 0; k < count; ++k)
+      self
+        ->request(st.sup, timeout, supervision::start_child_atom::value, caf::make_message(k))
+        .then(
+          [self, count, finish](const caf::actor&, const std::string&) {
+            if (++self->state.started == count)
+              finish(caf::error{});
+          },
+          [finish](caf::error& err) { finish(std::move(err)); });
+  };
+  return {
+    [self, go](caf::actor& sup) {
+      self->state.sup = std::move(sup);
+      go();
+    },
+    [self, go](supervision::ready_atom, uint64_t) {
+      self->state.sup_ready = true;
+      go();
+    },
+    [finish](supervision::init_fail_atom, uint64_t, caf::error& err) { finish(std::move(err)); },
+  };
+}
+
+} // namespace
+
+caf::actor start_shards(const supervision::start_context& ctx, supervision::supervisor_options so,
+                        uint32_t count, std::chrono::milliseconds timeout) {
+  auto& sys = ctx.system();
+  auto helper = sys.spawn(starter, ctx, count, timeout);
+  auto sup = supervision::spawn_supervisor(sys, std::move(so),
+                                           supervision::start_context{sys, helper, ctx.child_id()});
+  caf::anon_send(helper, sup);
+  return sup;
+}
+
+} // namespace detail
+
+} // namespace keel::actors
