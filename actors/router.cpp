@@ -27,6 +27,8 @@ namespace {
 // One batch of a client, waiting for its shards.
 struct pending_batch {
   caf::response_promise rp;
+  caf::actor to;      // asynchronous form: the actor that gets (result_atom, id, replies)
+  uint64_t client_id = 0;
   bool single = false; // kv_cmd_atom: reply with the one kv_reply
   std::vector<kv_split> splits;
   std::vector<std::vector<kv_reply>> parts; // per command, per part
@@ -74,7 +76,9 @@ void finish(self_ptr self, uint64_t id) {
     out.emplace_back(b.splits[c].parts.size() == 1 && b.splits[c].join == kv_split::join_kind::single
                        ? std::move(b.parts[c].front())
                        : kv_join_replies(b.splits[c], std::move(b.parts[c])));
-  if (b.single)
+  if (b.to)
+    self->send(b.to, result_atom::value, b.client_id, std::move(out));
+  else if (b.single)
     b.rp.deliver(std::move(out.front()));
   else
     b.rp.deliver(std::move(out));
@@ -140,13 +144,20 @@ void learn(self_ptr self, uint32_t k) {
 }
 
 // Splits `cmds`, sends one sub-batch per shard and parks the current request's promise.
-void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single) {
+// `to` set: the asynchronous form, answered with (result_atom, client_id, replies).
+void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf::actor to = {},
+                 uint64_t client_id = 0) {
   auto& st = self->state;
   auto n = st.opts.shard_count;
   auto id = st.next_batch++;
   auto& b = st.batches[id];
   b.single = single;
-  b.rp = self->make_response_promise();
+  if (to) {
+    b.to = std::move(to);
+    b.client_id = client_id;
+  } else {
+    b.rp = self->make_response_promise();
+  }
   b.splits.reserve(cmds.size());
   b.parts.resize(cmds.size());
   std::vector<std::vector<kv_command>> sub(n);
@@ -212,6 +223,11 @@ caf::behavior router(self_ptr self, router_options opts) {
     [self](kv_batch_atom, std::vector<kv_command>& cmds) -> caf::result<std::vector<kv_reply>> {
       start_batch(self, cmds, false);
       return caf::delegated<std::vector<kv_reply>>{};
+    },
+    [self](kv_batch_atom, uint64_t client_id, std::vector<kv_command>& cmds) {
+      auto to = caf::actor_cast<caf::actor>(self->current_sender());
+      if (to)
+        start_batch(self, cmds, false, std::move(to), client_id);
     },
     [self](kv_cmd_atom, kv_command& cmd) -> caf::result<kv_reply> {
       std::vector<kv_command> cmds;

@@ -18,6 +18,9 @@
 //       not answer within `request_timeout`, or whose host went down while it was in flight,
 //       gets an error reply "ERR shard k unavailable: ..." (a write in flight may or may not
 //       have been applied, as with a lost connection in Redis); the other parts are unaffected.
+//   (kv_batch_atom, uint64_t id, std::vector<kv_command> commands)
+//       The asynchronous form (no response promise per batch): the sender gets
+//       (result_atom, id, std::vector<kv_reply>) with the same replies.
 //   (kv_cmd_atom, kv_command)                          -> kv_reply   (a batch of one)
 //   (checkpoint_atom)                                  -> std::vector<uint64_t>
 //       Every shard snapshots at once; the LSN of each shard's snapshot, by shard index.

@@ -22,6 +22,9 @@ namespace detail {
 namespace {
 
 struct starter_state {
+  // The starter keeps itself alive until it reported: the supervisor's start_context holds it
+  // only weakly, and CAF would otherwise destroy it once idle.
+  caf::actor keep_alive;
   caf::actor sup;
   bool sup_ready = false;
   uint32_t started = 0;
@@ -41,6 +44,7 @@ caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::sta
     else
       outer.ready();
     st.sup = nullptr;
+    st.keep_alive = nullptr;
     self->quit();
   };
   auto go = [self, count, timeout, finish] {
@@ -61,6 +65,7 @@ caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::sta
           },
           [finish](caf::error& err) { finish(std::move(err)); });
   };
+  self->state.keep_alive = caf::actor_cast<caf::actor>(self);
   return {
     [self, go](caf::actor& sup) {
       self->state.sup = std::move(sup);

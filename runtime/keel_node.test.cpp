@@ -1,5 +1,6 @@
 // keel-node as users run it: the real binary in a child process, watched through its output.
 #include "testkit/child_process.hpp"
+#include "testkit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -53,10 +54,11 @@ struct temp_file {
 };
 
 /// The node's arguments for a test run: no listeners, a private data dir.
-std::vector<std::string> node_args(std::vector<std::string> extra = {}) {
+std::vector<std::string> node_args(const keel::testkit::temp_dir& data,
+                                   std::vector<std::string> extra = {}) {
   std::vector<std::string> args{keel_node(), "--config", example_config(), "--set",
                                 "gateway.enabled=false", "--set", "http.enabled=false",
-                                "--set", "node.data_dir=/tmp/keel-node-test-data"};
+                                "--set", "node.data_dir=" + data.path()};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -107,7 +109,8 @@ TEST_CASE("keel-node rejects unknown arguments and a missing config with exit co
 }
 
 TEST_CASE("keel-node comes up and SIGTERM stops it with exit code 0") {
-  child_process p{node_args()};
+  keel::testkit::temp_dir data{"node"};
+  child_process p{node_args(data)};
   REQUIRE(p.wait_for_line("keel-node ready in"));
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
@@ -118,7 +121,8 @@ TEST_CASE("keel-node comes up and SIGTERM stops it with exit code 0") {
 }
 
 TEST_CASE("keel-node stops cleanly on SIGINT too") {
-  child_process p{node_args()};
+  keel::testkit::temp_dir data{"node"};
+  child_process p{node_args(data)};
   REQUIRE(p.wait_for_line("keel-node ready in"));
   p.signal(SIGINT);
   CHECK(p.wait_exit() == 0);
@@ -127,13 +131,15 @@ TEST_CASE("keel-node stops cleanly on SIGINT too") {
 
 TEST_CASE("keel-node logs at the level SPDLOG_LEVEL asks for") {
   // The actor system's start-up line is a debug line: hidden at the config's info level...
-  child_process quiet{node_args()};
+  keel::testkit::temp_dir data{"node"};
+  child_process quiet{node_args(data)};
   REQUIRE(quiet.wait_for_line("keel-node ready in"));
   quiet.signal(SIGTERM);
   CHECK(quiet.wait_exit() == 0);
   CHECK_THAT(quiet.output(), !Catch::Contains("scheduler threads"));
   // ...and shown when SPDLOG_LEVEL overrides it.
-  child_process verbose{node_args(), {{"SPDLOG_LEVEL", "debug"}}};
+  keel::testkit::temp_dir data2{"node"};
+  child_process verbose{node_args(data2), {{"SPDLOG_LEVEL", "debug"}}};
   REQUIRE(verbose.wait_for_line("keel-node ready in"));
   verbose.signal(SIGTERM);
   CHECK(verbose.wait_exit() == 0);
@@ -142,8 +148,9 @@ TEST_CASE("keel-node logs at the level SPDLOG_LEVEL asks for") {
 
 TEST_CASE("scripts/run brings a node up on examples/node.yaml and SIGTERM stops it with 0") {
   auto script = source_root() + "/scripts/run";
+  keel::testkit::temp_dir data{"node"};
   child_process p{{script, "--set", "gateway.enabled=false", "--set", "http.enabled=false",
-                   "--set", "node.data_dir=/tmp/keel-node-test-data"},
+                   "--set", "node.data_dir=" + data.path()},
                   {{"KEEL_BUILD_DIR", build_root()}},
                   source_root()};
   REQUIRE(p.wait_for_line("keel-node ready in", keel::testkit::scaled(std::chrono::seconds{60})));
@@ -195,8 +202,9 @@ std::string http_get(uint16_t port, const std::string& path) {
 } // namespace
 
 TEST_CASE("keel-node serves /metrics and /healthz on its http port") {
+  keel::testkit::temp_dir data{"node"};
   child_process p{{keel_node(), "--config", example_config(), "--set", "gateway.enabled=false",
-                   "--set", "http.port=0", "--set", "node.data_dir=/tmp/keel-node-test-data"}};
+                   "--set", "http.port=0", "--set", "node.data_dir=" + data.path()}};
   auto line = p.wait_for_line("http listening on");
   REQUIRE(line);
   auto port = port_of(*line);

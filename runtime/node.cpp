@@ -1,10 +1,12 @@
 #include "runtime/node.hpp"
 
+#include "actors/shard_errc.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics_subscriber.hpp"
 #include "runtime/root.hpp"
 #include "supervision/errc.hpp"
 #include "supervision/events.hpp"
+#include "wal/errc.hpp"
 
 namespace keel::runtime {
 
@@ -23,13 +25,19 @@ caf::error node::start(down_callback on_down) {
     sys_cfg_->set("scheduler.max-threads", static_cast<size_t>(cfg_.node.scheduler_threads));
   sys_cfg_->set("logger.verbosity", caf::atom("quiet"));
   supervision::add_error_category(*sys_cfg_);
+  wal::add_error_category(*sys_cfg_);
+  actors::add_error_category(*sys_cfg_);
   sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
   logger("keel.runtime")->debug("actor system up with {} scheduler threads",
                                 caf::get_or(*sys_cfg_, "scheduler.max-threads",
                                             caf::defaults::scheduler::max_threads));
   bus_ = supervision::spawn_event_bus(*sys_);
   metrics_subscriber_ = spawn_metrics_subscriber(*sys_, metrics_, bus_);
-  auto timeout = std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} + std::chrono::seconds{5};
+  // The shards subtree gets twice the per-shard start-up timeout (shards.hpp); pools follow.
+  auto timeout =
+    std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} * 3 + std::chrono::seconds{5};
+  for (auto& pc : cfg_.pools)
+    timeout += std::chrono::milliseconds{pc.request_timeout_ms} + std::chrono::seconds{30};
   auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_, metrics_), timeout);
   if (!root) {
     caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);

@@ -1,6 +1,7 @@
 #include "runtime/node.hpp"
 
 #include "supervision/client.hpp"
+#include "testkit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,8 +11,9 @@ using keel::runtime::node;
 
 namespace {
 
-keel::config::node_config small_config() {
+keel::config::node_config small_config(const keel::testkit::temp_dir& data) {
   keel::config::node_config cfg;
+  cfg.node.data_dir = data.path();
   cfg.node.scheduler_threads = 2;
   cfg.shards.count = 2;
   cfg.gateway.enabled = false;
@@ -22,7 +24,8 @@ keel::config::node_config small_config() {
 } // namespace
 
 TEST_CASE("a node starts its services under the root supervisor and stops cleanly") {
-  node n{small_config()};
+  keel::testkit::temp_dir data{"node"};
+  node n{small_config(data)};
   REQUIRE_FALSE(n.start());
   REQUIRE(n.root());
   REQUIRE(n.events());
@@ -37,7 +40,8 @@ TEST_CASE("a node starts its services under the root supervisor and stops cleanl
 }
 
 TEST_CASE("a node reports its root going down to the start callback") {
-  node n{small_config()};
+  keel::testkit::temp_dir data{"node"};
+  node n{small_config(data)};
   std::promise<caf::error> down;
   REQUIRE_FALSE(n.start([&](const caf::error& reason) { down.set_value(reason); }));
   n.request_stop();
@@ -48,7 +52,8 @@ TEST_CASE("a node reports its root going down to the start callback") {
 }
 
 TEST_CASE("a node whose root fails reports the failure from stop") {
-  node n{small_config()};
+  keel::testkit::temp_dir data{"node"};
+  node n{small_config(data)};
   REQUIRE_FALSE(n.start());
   caf::anon_send_exit(n.root(), caf::exit_reason::kill);
   CHECK(n.stop() == caf::exit_reason::kill);

@@ -1,7 +1,11 @@
 #include "runtime/root.hpp"
 
+#include "actors/kv_shard.hpp"
 #include "runtime/event_log.hpp"
+#include "runtime/gateway_service.hpp"
 #include "runtime/http_service.hpp"
+#include "runtime/kv_backend.hpp"
+#include "runtime/pools.hpp"
 
 namespace keel::runtime {
 
@@ -14,10 +18,32 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   opts.flags.intensity = 3;
   opts.flags.period = std::chrono::seconds{5};
   opts.start_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
-  // Start order (architecture.md); the root stops them in reverse.
+  // Start order (architecture.md); the root stops them in reverse, so the gateway stops taking
+  // commands before the router and the shards (which checkpoint on a clean stop) go down.
   opts.children.push_back(event_log_child(bus));
   if (cfg.http.enabled)
     opts.children.push_back(http_child(cfg.http, registry, bus));
+  opts.children.push_back(actors::shards_child(cfg, bus));
+  // Each incarnation of the router is recorded for the gateway's backend.
+  auto router = std::make_shared<actor_slot>();
+  auto router_spec = actors::router_child(cfg);
+  router_spec.start = [start = std::move(router_spec.start),
+                       router](const supervision::start_context& ctx) {
+    auto r = start(ctx);
+    if (r)
+      router->set(*r);
+    return r;
+  };
+  opts.children.push_back(std::move(router_spec));
+  if (!cfg.pools.empty())
+    opts.children.push_back(pools_child(cfg, bus));
+  if (cfg.gateway.enabled) {
+    kv_backend_options kv;
+    kv.router = router;
+    kv.durable = cfg.shards.sync == config::sync_policy::group;
+    opts.children.push_back(
+      gateway_child(cfg.gateway, [kv](caf::actor_system& sys) { return make_kv_backend(sys, kv); }));
+  }
   return opts;
 }
 

@@ -57,6 +57,13 @@ public:
 
   int fdatasync() override { return ::fdatasync(fd_) == 0 ? 0 : errno; }
 
+  int allocate(uint64_t size) override {
+    int err = ::posix_fallocate(fd_, 0, static_cast<off_t>(size));
+    if (err == EOPNOTSUPP || err == EINVAL) // a file system without fallocate
+      return truncate(size);
+    return err;
+  }
+
   int truncate(uint64_t size) override {
     return ::ftruncate(fd_, static_cast<off_t>(size)) == 0 ? 0 : errno;
   }

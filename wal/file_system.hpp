@@ -36,6 +36,10 @@ public:
 
   /// The current size of the file.
   [[nodiscard]] virtual int size(uint64_t& out) = 0;
+
+  /// Reserves `size` bytes of disk for the file, which then reads as zeros up to `size`
+  /// (posix_fallocate, as etcd preallocates its segments). The default extends with truncate.
+  [[nodiscard]] virtual int allocate(uint64_t size) { return truncate(size); }
 };
 
 /// How to open a file.

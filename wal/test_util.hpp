@@ -1,6 +1,8 @@
 // Helpers shared by the wal tests (not part of the library).
 #pragma once
 
+#include "testkit/temp_dir.hpp"
+
 #include "wal/file_system.hpp"
 #include "wal/recovery.hpp"
 #include "wal/writer.hpp"
@@ -15,26 +17,8 @@
 
 namespace keel::wal::test {
 
-/// A fresh directory under $TMPDIR (or /tmp) removed with everything in it at scope exit.
-class temp_dir {
-public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string{base ? base : "/tmp"} + "/keel-wal-test-XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    REQUIRE(::mkdtemp(buf.data()) != nullptr);
-    path_ = buf.data();
-  }
-  ~temp_dir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-  std::string path_;
-};
+/// A fresh directory removed with everything in it at scope exit (the test kit's).
+using temp_dir = keel::testkit::temp_dir;
 
 /// A recovered record.
 struct rec {

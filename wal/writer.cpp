@@ -31,9 +31,27 @@ caf::error writer::open(reporter& rep, const snapshot_sink& on_snapshot,
                         const record_sink& on_record) {
   if (auto err = validate(opts_))
     return err;
-  if (auto err = fs_->mkdir(opts_.dir))
-    return make_error(errc::io_error, shard_prefix() + "cannot create WAL directory " + opts_.dir
-                                        + ": " + errno_text(err));
+  // Like `mkdir -p`: the data directory may not exist yet. Each new entry is made durable by
+  // syncing its parent, so a crash cannot forget a directory that holds acknowledged data.
+  for (size_t pos = opts_.dir.find('/', 1); ; pos = opts_.dir.find('/', pos + 1)) {
+    auto path = opts_.dir.substr(0, pos);
+    std::vector<std::string> entries;
+    if (!path.empty() && path.back() != '/' && fs_->list(path, entries) == ENOENT) {
+      if (auto err = fs_->mkdir(path))
+        return make_error(errc::io_error, shard_prefix() + "cannot create WAL directory "
+                                            + path + ": " + errno_text(err)
+                                            + "; check the path and its permissions");
+      auto slash = path.rfind('/');
+      auto parent = slash == std::string::npos ? std::string{"."}
+                                               : slash == 0 ? std::string{"/"}
+                                                            : path.substr(0, slash);
+      if (auto err = fs_->fsync_dir(parent))
+        return make_error(errc::io_error, shard_prefix() + "cannot sync directory " + parent
+                                            + ": " + errno_text(err));
+    }
+    if (pos == std::string::npos)
+      break;
+  }
   auto lock_path = join_path(opts_.dir, std::string{lock_file_name});
   if (auto err = fs_->lock(lock_path, lock_)) {
     if (err == EWOULDBLOCK)
@@ -79,6 +97,8 @@ caf::error writer::open(reporter& rep, const snapshot_sink& on_snapshot,
     if (auto rc = fs_->open(join_path(opts_.dir, tail.name), open_mode::write, seg_))
       err = make_error(errc::io_error, shard_prefix() + "cannot open " + tail.name + ": "
                                          + errno_text(rc));
+    else if (opts_.preallocate && tail.file_size < capacity_)
+      (void) seg_->allocate(capacity_); // best effort: appends extend the file anyway
   } else {
     err = start_segment(std::max(recovered_.max_seq, seq_) + 1, next_lsn_);
   }
@@ -101,6 +121,10 @@ caf::error writer::close() {
   caf::error err;
   if (!poison_)
     err = commit();
+  // A clean close cuts the unused, reserved tail off the active segment, so that the next
+  // start reads only records (reopening reserves the space again).
+  if (!err && !poison_ && seg_ && seg_->truncate(offset_) == 0)
+    (void) seg_->fdatasync();
   seg_.reset();
   tmp_.reset();
   lock_.reset();
@@ -201,12 +225,9 @@ caf::error writer::precreate() {
     return fail(err, what, std::string{next_segment_tmp_name});
   };
   if (opts_.preallocate) {
-    std::string zeros(std::min<uint64_t>(opts_.segment_size, uint64_t{1} << 20), '\0');
-    for (uint64_t off = 0; off < opts_.segment_size; off += zeros.size()) {
-      auto len = std::min<uint64_t>(zeros.size(), opts_.segment_size - off);
-      if (auto err = f->pwrite(zeros.data(), len, off))
-        return cleanup(err, "pre-allocating");
-    }
+    // Reserved, not written: creating a segment costs metadata, not 64 MiB of zeros.
+    if (auto err = f->allocate(opts_.segment_size))
+      return cleanup(err, "pre-allocating");
     if (auto err = f->fdatasync())
       return cleanup(err, "syncing");
   }

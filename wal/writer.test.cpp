@@ -21,6 +21,43 @@ TEST_CASE("an empty directory starts an empty log", "[wal][writer]") { // case 1
   REQUIRE(!w.close());
 }
 
+TEST_CASE("opening creates missing parent directories, as mkdir -p", "[wal][writer]") {
+  temp_dir tmp;
+  auto dir = tmp / "data/node-a/shard-3";
+  {
+    writer w{small_log(dir)};
+    REQUIRE(!open_quiet(w));
+    append_range(w, 1, 5);
+    REQUIRE(!w.close());
+  }
+  CHECK(segment_names(*posix_file_system(), dir).size() == 1);
+  CHECK(run_recovery(*posix_file_system(), dir).records.size() == 5);
+}
+
+TEST_CASE("a clean close cuts the reserved tail and a reopen appends after it", "[wal][writer]") {
+  temp_dir tmp;
+  {
+    writer w{small_log(tmp.path())};
+    REQUIRE(!open_quiet(w));
+    append_range(w, 1, 3);
+    REQUIRE(!w.close());
+  }
+  auto seg = tmp / segment_names(*posix_file_system(), tmp.path()).front();
+  auto cut = slurp(seg).size();
+  CHECK(cut < 4096); // the 4 KiB segment was reserved while open
+  {
+    writer w{small_log(tmp.path())};
+    REQUIRE(!open_quiet(w));
+    CHECK(w.next_lsn() == 4);
+    append_range(w, 4, 6);
+    REQUIRE(!w.close());
+  }
+  auto r = run_recovery(*posix_file_system(), tmp.path(), recovery_mode::absolute);
+  REQUIRE(!r.err);
+  REQUIRE(r.records.size() == 6);
+  CHECK(r.records.back().lsn == 6);
+}
+
 TEST_CASE("a clean shutdown and restart replays to the same records", "[wal][writer]") { // 2
   temp_dir tmp;
   {

@@ -1,0 +1,207 @@
+#include "runtime/kv_backend.hpp"
+
+#include "actors/kv_shard.hpp"
+#include "actors/shard_atoms.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <unordered_map>
+
+namespace keel::runtime::detail {
+
+/// One batch on its way from the gateway to the relay.
+struct relay_job {
+  std::vector<gateway::command> batch;
+  gateway::backend::done_handler done;
+};
+
+} // namespace keel::runtime::detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::runtime::detail::relay_job)
+
+namespace keel::runtime {
+
+void actor_slot::set(const caf::actor& hdl) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  addr_ = hdl.address();
+}
+
+caf::actor actor_slot::get() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return caf::actor_cast<caf::actor>(addr_);
+}
+
+namespace {
+
+using stats_tick_atom = caf::atom_constant<caf::atom("kv_stats")>;
+
+/// The id of the relay's own DBSIZE batches (client batches count from 1).
+constexpr uint64_t stats_id = 0;
+
+gateway::reply convert(actors::kv_reply&& x) {
+  using kind = actors::kv_reply::kind;
+  switch (x.type()) {
+    case kind::simple:
+      return gateway::reply::simple(x.str());
+    case kind::error:
+      return gateway::reply::error(x.str());
+    case kind::integer:
+      return gateway::reply::integer(x.integer_value());
+    case kind::bulk:
+      return gateway::reply::bulk(x.str());
+    case kind::null:
+      return gateway::reply::null();
+    case kind::array: {
+      std::vector<gateway::reply> out;
+      out.reserve(x.elements().size());
+      for (auto& e : x.elements())
+        out.emplace_back(convert(std::move(e)));
+      return gateway::reply::array(std::move(out));
+    }
+  }
+  return gateway::reply::null();
+}
+
+std::vector<gateway::reply> errors(size_t n, const std::string& text) {
+  return std::vector<gateway::reply>(n, gateway::reply::error(text));
+}
+
+struct shared_stats {
+  std::atomic<uint64_t> keys{0};
+};
+
+struct pending {
+  gateway::backend::done_handler done;
+  size_t size = 0;
+};
+
+struct relay_state {
+  kv_backend_options opts;
+  std::shared_ptr<shared_stats> stats;
+  caf::actor router; // the incarnation batches went to last (monitored)
+  std::unordered_map<uint64_t, pending> in_flight;
+  uint64_t next_id = 1;
+  bool stats_pending = false;
+  static inline const char* name = "keel.kv_relay";
+};
+
+using relay_ptr = caf::stateful_actor<relay_state>*;
+
+// The current router, monitored; invalid when there is none.
+caf::actor current_router(relay_ptr self) {
+  auto& st = self->state;
+  auto r = st.opts.router ? st.opts.router->get() : caf::actor{};
+  if (r && r != st.router) {
+    st.router = r;
+    self->monitor(r);
+  }
+  return r;
+}
+
+void fail_in_flight(relay_ptr self, const std::string& text) {
+  auto all = std::move(self->state.in_flight);
+  self->state.in_flight.clear();
+  for (auto& [id, p] : all)
+    p.done(errors(p.size, text));
+  self->state.stats_pending = false;
+}
+
+caf::behavior relay(relay_ptr self, kv_backend_options opts,
+                    std::shared_ptr<shared_stats> stats) {
+  self->state.opts = std::move(opts);
+  self->state.stats = std::move(stats);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (dm.source != self->state.router.address())
+      return;
+    self->state.router = nullptr;
+    fail_in_flight(self, "ERR shard router unavailable: it restarted while the command was in "
+                         "flight; it may or may not have been applied, retry");
+  });
+  if (self->state.opts.stats_interval.count() > 0)
+    self->send(self, stats_tick_atom::value);
+  return {
+    [self](detail::relay_job& job) {
+      auto n = job.batch.size();
+      auto r = current_router(self);
+      if (!r) {
+        job.done(errors(n, "ERR shard router unavailable: the node is starting or stopping, "
+                           "retry"));
+        return;
+      }
+      auto id = self->state.next_id++;
+      self->state.in_flight.emplace(id, pending{std::move(job.done), n});
+      self->send(r, actors::kv_batch_atom::value, id, std::move(job.batch));
+    },
+    [self](actors::result_atom, uint64_t id, std::vector<actors::kv_reply>& replies) {
+      if (id == stats_id) {
+        self->state.stats_pending = false;
+        if (replies.size() == 1 && replies.front().type() == actors::kv_reply::kind::integer)
+          self->state.stats->keys = static_cast<uint64_t>(replies.front().integer_value());
+        return;
+      }
+      auto i = self->state.in_flight.find(id);
+      if (i == self->state.in_flight.end())
+        return;
+      auto p = std::move(i->second);
+      self->state.in_flight.erase(i);
+      std::vector<gateway::reply> out;
+      out.reserve(p.size);
+      for (auto& x : replies)
+        out.emplace_back(convert(std::move(x)));
+      // The router answers every command; guard the gateway's one-reply-per-command contract.
+      while (out.size() < p.size)
+        out.emplace_back(gateway::reply::error("ERR no reply from the shard"));
+      out.resize(p.size, gateway::reply::null());
+      p.done(std::move(out));
+    },
+    [self](stats_tick_atom) {
+      auto& st = self->state;
+      if (!st.stats_pending) {
+        if (auto r = current_router(self)) {
+          st.stats_pending = true;
+          std::vector<actors::kv_command> cmds{{"DBSIZE"}};
+          self->send(r, actors::kv_batch_atom::value, stats_id, std::move(cmds));
+        }
+      }
+      self->delayed_send(self, st.opts.stats_interval, stats_tick_atom::value);
+    },
+  };
+}
+
+class kv_backend final : public gateway::backend {
+public:
+  kv_backend(caf::actor_system& sys, kv_backend_options opts)
+    : durable_(opts.durable), stats_(std::make_shared<shared_stats>()) {
+    relay_ = sys.spawn(relay, std::move(opts), stats_);
+  }
+
+  ~kv_backend() override {
+    caf::anon_send_exit(relay_, caf::exit_reason::user_shutdown);
+  }
+
+  void execute(std::vector<gateway::command> batch, done_handler done) override {
+    caf::anon_send(relay_, detail::relay_job{std::move(batch), std::move(done)});
+  }
+
+  gateway::backend_stats stats() const override {
+    gateway::backend_stats out;
+    out.keys = stats_->keys.load();
+    out.durable = durable_;
+    return out;
+  }
+
+private:
+  bool durable_;
+  std::shared_ptr<shared_stats> stats_;
+  caf::actor relay_;
+};
+
+} // namespace
+
+std::shared_ptr<gateway::backend> make_kv_backend(caf::actor_system& sys,
+                                                  kv_backend_options opts) {
+  return std::make_shared<kv_backend>(sys, std::move(opts));
+}
+
+} // namespace keel::runtime

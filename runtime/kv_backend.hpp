@@ -1,0 +1,58 @@
+// keel::runtime::kv_backend: the gateway's backend over the durable KV shards.
+//
+// The gateway hands each connection's pipelined commands to execute() as one batch; the backend
+// passes it to a relay actor, which sends it to the router as ONE asynchronous message
+// `(kv_batch_atom, id, commands)` (router.hpp). The router splits it per shard, and the relay
+// converts the joined kv_replies to gateway replies and calls `done` (on a CAF thread; the
+// gateway moves them back to the connection's thread). Replies are released by the shards only
+// once durable (the reply barrier), so `+OK` for a SET means the write is on disk under sync
+// group.
+//
+// The router may restart (a new actor): the node's root records each incarnation in an
+// actor_slot, and the relay looks it up per batch and monitors it; batches in flight when it
+// goes down get "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's key
+// count is refreshed once a second with DBSIZE through the same path.
+//
+// Thread-safety: execute() and stats() may be called from any thread. Lifetime: the relay
+// stops when the backend is destroyed (the gateway destroys it after its last `done`).
+#pragma once
+
+#include "gateway/backend.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+namespace keel::runtime {
+
+/// The current incarnation of a restartable actor, held weakly; set by its start factory.
+class actor_slot {
+public:
+  void set(const caf::actor& hdl);
+  /// The actor, or invalid when none was started or it is gone.
+  [[nodiscard]] caf::actor get() const;
+
+private:
+  mutable std::mutex mtx_;
+  caf::actor_addr addr_;
+};
+
+/// What a kv_backend is built with; plain data.
+struct kv_backend_options {
+  /// Where the router of this node is found (see root.cpp).
+  std::shared_ptr<actor_slot> router;
+  /// Writes survive a crash (shards.sync is group): INFO persistence and CONFIG GET appendonly.
+  bool durable = true;
+  /// Period of the DBSIZE refresh for INFO (0: never).
+  std::chrono::milliseconds stats_interval{1000};
+};
+
+/// A backend over the router in `opts.router`, with its relay spawned in `sys`.
+[[nodiscard]] std::shared_ptr<gateway::backend> make_kv_backend(caf::actor_system& sys,
+                                                                kv_backend_options opts);
+
+} // namespace keel::runtime
