@@ -55,14 +55,8 @@ struct router_state {
 
 using self_ptr = caf::stateful_actor<router_state>*;
 
-// (forward_atom, id, content) around `content` for every id of the path to shard k's host.
 caf::message through_tree(const router_state& st, uint32_t k, caf::message content) {
-  auto m = caf::make_message(supervision::forward_atom::value, std::string{"sm"},
-                             std::move(content));
-  m = caf::make_message(supervision::forward_atom::value, shard_child_id(k), std::move(m));
-  for (auto i = st.opts.path.rbegin(); i != st.opts.path.rend(); ++i)
-    m = caf::make_message(supervision::forward_atom::value, *i, std::move(m));
-  return m;
+  return shard_host_envelope(st.opts.path, k, std::move(content));
 }
 
 void finish(self_ptr self, uint64_t id) {

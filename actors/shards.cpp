@@ -17,6 +17,16 @@ std::string shard_child_id(uint32_t k) {
   return "shard#" + std::to_string(k + 1);
 }
 
+caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t k,
+                                 caf::message content) {
+  auto m = caf::make_message(supervision::forward_atom::value, std::string{"sm"},
+                             std::move(content));
+  m = caf::make_message(supervision::forward_atom::value, shard_child_id(k), std::move(m));
+  for (auto i = path.rbegin(); i != path.rend(); ++i)
+    m = caf::make_message(supervision::forward_atom::value, *i, std::move(m));
+  return m;
+}
+
 namespace detail {
 
 namespace {

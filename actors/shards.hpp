@@ -59,6 +59,14 @@ struct shards_options {
 /// The child id of shard k in the shards supervisor ("shard#<k+1>").
 [[nodiscard]] std::string shard_child_id(uint32_t k);
 
+/// `content` wrapped for delivery to the current host ("sm") of shard k, sent to a supervisor
+/// from which `path` leads to the shards supervisor (empty when sent to it): each supervisor on
+/// the way forwards it as a child_ref message, so it reaches the shard host across restarts
+/// and its reply goes straight back to the sender. E.g., with keel-node's root:
+///   self->request(root, t, shard_host_envelope({"shards"}, k, make_message(exec_atom::value, r)))
+[[nodiscard]] caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t k,
+                                               caf::message content);
+
 namespace detail {
 
 /// Spawns the simple_one_for_one supervisor with `so` and starts `count` children with start

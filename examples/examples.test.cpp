@@ -1,6 +1,7 @@
 // Every example is built and run here: an example that stops working fails the suite.
 #include "config/load.hpp"
 #include "testkit/child_process.hpp"
+#include "testkit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -101,4 +102,23 @@ TEST_CASE("the supervision_tree example restarts a crashed worker and shuts down
   CHECK(shards_down < metrics_down);
   CHECK(metrics_down < n);
   CHECK(find_line(lines, "root exited: exit: user_shutdown") < n);
+}
+
+TEST_CASE("the durable counter example keeps its totals across runs") {
+  keel::testkit::temp_dir data{"counter"};
+  // The totals the program printed (its log lines interleave on the same pipes).
+  auto totals = [](const child_process& p) {
+    std::vector<std::string> out;
+    for (auto& l : p.lines())
+      if (l.rfind("apples = ", 0) == 0 || l.rfind("pears = ", 0) == 0)
+        out.push_back(l);
+    return out;
+  };
+  child_process first{{build_path("examples/durable_counter"), data.path(), "10"}};
+  REQUIRE(first.wait_exit() == 0);
+  CHECK(totals(first) == std::vector<std::string>{"apples = 10", "pears = 20"});
+  // The second run recovers both counters from the shards' logs and snapshots.
+  child_process second{{build_path("examples/durable_counter"), data.path(), "5"}};
+  REQUIRE(second.wait_exit() == 0);
+  CHECK(totals(second) == std::vector<std::string>{"apples = 15", "pears = 30"});
 }
