@@ -12,9 +12,16 @@ machine_factory<kv_command, kv_reply> kv_machine_factory(kv_options opts) {
   };
 }
 
-supervision::child_spec shards_child(const config::node_config& cfg, caf::actor events_bus) {
-  return shards_child_of<kv_command, kv_reply>(shards_options_from(cfg, std::move(events_bus)),
-                                               kv_machine_factory());
+supervision::child_spec shards_child(const config::node_config& cfg, caf::actor events_bus,
+                                     std::function<void(shard_options&)> customize) {
+  auto opts = shards_options_from(cfg, std::move(events_bus));
+  if (customize)
+    opts.shard = [make = std::move(opts.shard), customize = std::move(customize)](uint32_t k) {
+      auto so = make(k);
+      customize(so);
+      return so;
+    };
+  return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory());
 }
 
 supervision::child_spec router_child(const config::node_config& cfg) {

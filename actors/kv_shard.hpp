@@ -43,8 +43,11 @@ using kv_shard_host = shard_host<kv_command, kv_reply>;
 /// The KV shards subtree of a node (id "shards"): count, data_dir, WAL settings, snapshot
 /// threshold and start-up timeout from `cfg`; lifecycle events go to `events_bus` (may be
 /// invalid).
-[[nodiscard]] supervision::child_spec shards_child(const config::node_config& cfg,
-                                                   caf::actor events_bus);
+/// `customize`, if set, may adjust each shard's options (e.g. add metrics observers) on every
+/// (re)start of that shard.
+[[nodiscard]] supervision::child_spec
+shards_child(const config::node_config& cfg, caf::actor events_bus,
+             std::function<void(shard_options&)> customize = nullptr);
 
 /// The router (id "router") for shards_child(cfg, ...), started by the same supervisor.
 /// Its request timeout is the shards' start-up timeout (a restarting shard may take as long).

@@ -9,6 +9,7 @@
 
 #include "config/node_config.hpp"
 #include "gateway/backend.hpp"
+#include "runtime/metrics.hpp"
 #include "supervision/spec.hpp"
 
 #include <functional>
@@ -19,8 +20,13 @@ namespace keel::runtime {
 /// Makes the backend the gateway hands KV commands to; called on each (re)start.
 using backend_factory = std::function<std::shared_ptr<gateway::backend>(caf::actor_system&)>;
 
-/// A child spec (id `gateway`) running the RESP2 server configured by `section`.
+/// A child spec (id `gateway`) running the RESP2 server configured by `section`. With a
+/// `registry`, the service publishes the server's numbers there once a second:
+/// keel_gateway_clients, keel_gateway_connections_total, keel_gateway_rejected_total,
+/// keel_gateway_commands_total, keel_gateway_protocol_errors_total.
+/// @pre `registry` (if set) outlives the tree.
 [[nodiscard]] supervision::child_spec gateway_child(const config::gateway_section& section,
-                                                   backend_factory make_backend);
+                                                   backend_factory make_backend,
+                                                   metrics_registry* registry = nullptr);
 
 } // namespace keel::runtime

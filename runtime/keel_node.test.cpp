@@ -1,4 +1,7 @@
 // keel-node as users run it: the real binary in a child process, watched through its output.
+#include "gateway/reply.hpp"
+#include "gateway/test_client.hpp"
+#include "runtime/metrics_text_parser.test.hpp"
 #include "testkit/child_process.hpp"
 #include "testkit/temp_dir.hpp"
 
@@ -215,6 +218,49 @@ TEST_CASE("keel-node serves /metrics and /healthz on its http port") {
   CHECK_THAT(metrics, Catch::Contains("keel_supervisor_child_starts_total{child=\"http\",supervisor=\"root\"}"));
   auto health = http_get(port, "/healthz");
   CHECK_THAT(health, Catch::StartsWith("HTTP/1.0 200"));
+  p.signal(SIGTERM);
+  CHECK(p.wait_exit() == 0);
+}
+
+TEST_CASE("a keel-node's /metrics parses as Prometheus text and counts per-shard work") {
+  keel::testkit::temp_dir data{"node"};
+  child_process p{{keel_node(), "--config", example_config(), "--set", "gateway.port=0",
+                   "--set", "http.port=0", "--set", "shards.count=2", "--set",
+                   "node.data_dir=" + data.path()}};
+  auto http_line = p.wait_for_line("http listening on");
+  REQUIRE(http_line);
+  auto gw_line = p.wait_for_line("gateway listening on");
+  REQUIRE(gw_line);
+  REQUIRE(p.wait_for_line("keel-node ready in"));
+  {
+    keel::gateway::test_client c{port_of(*gw_line)};
+    std::string batch;
+    for (int i = 0; i < 20; ++i)
+      batch += keel::gateway::encode_command({"SET", "m" + std::to_string(i), "x"});
+    REQUIRE(c.send(batch));
+    for (int i = 0; i < 20; ++i) {
+      auto r = c.read_reply();
+      REQUIRE(r);
+      REQUIRE(*r == keel::gateway::reply::ok()); // acknowledged: synced
+    }
+  }
+  auto text = http_get(port_of(*http_line), "/metrics");
+  auto body = text.substr(text.find("\r\n\r\n") + 4);
+  auto parsed = keel::runtime::test::parse_prometheus_text(body);
+  INFO(body);
+  REQUIRE(parsed.error.empty());
+  CHECK(parsed.types["keel_shard_ops_total"] == "counter");
+  CHECK(parsed.types["keel_wal_sync_seconds"] == "histogram");
+  CHECK(parsed.types["keel_gateway_batch_size"] == "histogram");
+  double ops = 0;
+  double synced = 0;
+  for (const char* k : {"0", "1"}) {
+    ops += parsed.value("keel_shard_ops_total", {{"shard", k}});
+    synced += parsed.value("keel_wal_synced_records_total", {{"shard", k}});
+    CHECK(parsed.value("keel_wal_syncs_total", {{"shard", k}}) >= 1);
+  }
+  CHECK(ops >= 20);
+  CHECK(synced == 20); // every SET's record was made durable before its +OK
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
 }

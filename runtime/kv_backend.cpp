@@ -129,6 +129,8 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
                            "retry"));
         return;
       }
+      if (self->state.opts.batch_sizes != nullptr)
+        self->state.opts.batch_sizes->observe(static_cast<double>(n));
       auto id = self->state.next_id++;
       self->state.in_flight.emplace(id, pending{std::move(job.done), n});
       self->send(r, actors::kv_batch_atom::value, id, std::move(job.batch));

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "gateway/backend.hpp"
+#include "runtime/metrics.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -49,6 +50,8 @@ struct kv_backend_options {
   bool durable = true;
   /// Period of the DBSIZE refresh for INFO (0: never).
   std::chrono::milliseconds stats_interval{1000};
+  /// Observes the number of commands in each batch (may be null). @pre outlives the backend.
+  histogram* batch_sizes = nullptr;
 };
 
 /// A backend over the router in `opts.router`, with its relay spawned in `sys`.

@@ -6,11 +6,12 @@
 #include "runtime/http_service.hpp"
 #include "runtime/kv_backend.hpp"
 #include "runtime/pools.hpp"
+#include "runtime/shard_metrics.hpp"
 
 namespace keel::runtime {
 
 supervision::supervisor_options root_options(const config::node_config& cfg, caf::actor bus,
-                                             const metrics_registry& registry) {
+                                             metrics_registry& registry) {
   supervision::supervisor_options opts;
   opts.name = "root";
   opts.events = bus;
@@ -23,7 +24,7 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   opts.children.push_back(event_log_child(bus));
   if (cfg.http.enabled)
     opts.children.push_back(http_child(cfg.http, registry, bus));
-  opts.children.push_back(actors::shards_child(cfg, bus));
+  opts.children.push_back(actors::shards_child(cfg, bus, shard_metrics(registry)));
   // Each incarnation of the router is recorded for the gateway's backend.
   auto router = std::make_shared<actor_slot>();
   auto router_spec = actors::router_child(cfg);
@@ -41,8 +42,12 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
     kv_backend_options kv;
     kv.router = router;
     kv.durable = cfg.shards.sync == config::sync_policy::group;
-    opts.children.push_back(
-      gateway_child(cfg.gateway, [kv](caf::actor_system& sys) { return make_kv_backend(sys, kv); }));
+    kv.batch_sizes = &registry.histogram("keel_gateway_batch_size",
+                                         "Commands per pipelined batch sent to the shards.",
+                                         exponential_buckets(1, 2, 14));
+    opts.children.push_back(gateway_child(
+      cfg.gateway, [kv](caf::actor_system& sys) { return make_kv_backend(sys, kv); },
+      &registry));
   }
   return opts;
 }

@@ -13,10 +13,11 @@
 
 namespace keel::runtime {
 
-/// The root supervisor's options for `cfg`, publishing events to `bus`; /metrics serves
-/// `registry`. @pre `registry` outlives the tree.
+/// The root supervisor's options for `cfg`, publishing events to `bus`; the shards and the
+/// gateway record their metrics in `registry`, which /metrics serves.
+/// @pre `registry` outlives the tree.
 [[nodiscard]] supervision::supervisor_options root_options(const config::node_config& cfg,
                                                            caf::actor bus,
-                                                           const metrics_registry& registry);
+                                                           metrics_registry& registry);
 
 } // namespace keel::runtime

@@ -192,8 +192,11 @@ caf::error writer::sync() {
   if (durable_lsn_ == written_lsn_)
     return caf::none;
   ++syncs_;
+  auto started = std::chrono::steady_clock::now();
   if (auto err = seg_->fdatasync())
     return poison("fdatasync of", segments_.back().name, err);
+  if (opts_.on_sync)
+    opts_.on_sync(std::chrono::steady_clock::now() - started, written_lsn_ - durable_lsn_);
   durable_lsn_ = written_lsn_;
   return caf::none;
 }
