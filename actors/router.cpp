@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace keel::actors {
@@ -33,6 +34,7 @@ struct pending_batch {
   std::vector<kv_split> splits;
   std::vector<std::vector<kv_reply>> parts; // per command, per part
   size_t outstanding = 0;
+  caf::actor_clock::time_point deadline;
 };
 
 // One sub-batch sent to a shard.
@@ -50,6 +52,8 @@ struct router_state {
   std::unordered_map<uint64_t, pending_part> parts;
   uint64_t next_batch = 1;
   uint64_t next_part = 1;
+  bool sweeping = false; // a deadline sweep is scheduled
+
   static inline const char* name = "keel.router";
 };
 
@@ -137,6 +141,11 @@ void learn(self_ptr self, uint32_t k) {
   self->monitor(host);
 }
 
+// How often overdue batches are looked for: a quarter of the timeout, at least 10 ms.
+std::chrono::milliseconds sweep_period(const router_state& st) {
+  return std::max(std::chrono::milliseconds{10}, st.opts.request_timeout / 4);
+}
+
 // Splits `cmds`, sends one sub-batch per shard and parks the current request's promise.
 // `to` set: the asynchronous form, answered with (result_atom, client_id, replies).
 void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf::actor to = {},
@@ -182,7 +191,12 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
     ++st.batches[id].outstanding;
     send_part(self, k, part_id, std::move(sub[k]));
   }
-  self->delayed_send(self, st.opts.request_timeout, detail::deadline_atom::value, id);
+  // One timer for all batches, not one per batch: a sweep fails the overdue ones.
+  st.batches[id].deadline = self->clock().now() + st.opts.request_timeout;
+  if (!st.sweeping) {
+    st.sweeping = true;
+    self->delayed_send(self, sweep_period(st), detail::deadline_atom::value);
+  }
 }
 
 // Takes the async batch id out of a message the tree failed back (possibly still wrapped).
@@ -247,14 +261,21 @@ caf::behavior router(self_ptr self, router_options opts) {
       auto why = describe_error(err);
       part_done(self, id, nullptr, &why);
     },
-    [self](detail::deadline_atom, uint64_t batch) {
+    [self](detail::deadline_atom) {
       auto& st = self->state;
-      if (st.batches.count(batch) == 0)
-        return;
-      fail_parts(
-        self, [batch](const pending_part& p) { return p.batch == batch; },
-        "no answer within " + std::to_string(st.opts.request_timeout.count())
-          + " ms (restarting?); retry");
+      auto now = self->clock().now();
+      std::vector<uint64_t> overdue;
+      for (auto& [id, b] : st.batches)
+        if (b.deadline <= now)
+          overdue.push_back(id);
+      auto why = "no answer within " + std::to_string(st.opts.request_timeout.count())
+                 + " ms (restarting?); retry";
+      for (auto batch : overdue)
+        fail_parts(
+          self, [batch](const pending_part& p) { return p.batch == batch; }, why);
+      st.sweeping = !st.batches.empty();
+      if (st.sweeping)
+        self->delayed_send(self, sweep_period(st), detail::deadline_atom::value);
     },
     [self](checkpoint_atom) -> caf::result<std::vector<uint64_t>> {
       auto& st = self->state;

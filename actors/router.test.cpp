@@ -192,3 +192,28 @@ TEST_CASE("the in-process client offers blocking and callback calls", "[router][
   REQUIRE(piped);
   CHECK(piped->at(1) == kv_reply::bulk("1"));
 }
+
+TEST_CASE("a shard that never answers fails its part after the request timeout; the others "
+          "answer",
+          "[router][timeout]") {
+  fixture fx{shard_fixture()};
+  // A "tree" that swallows everything: no shard ever answers.
+  auto sink = fx.make_probe("sink");
+  router_options opts;
+  opts.shard_count = 2;
+  opts.via = sink.handle();
+  opts.request_timeout = std::chrono::milliseconds{50};
+  auto router = spawn_router(fx.sys(), opts);
+  fx.track(router, "router");
+  auto keys = spread_keys(2, 1);
+  auto replies = batch(fx, router, {{"GET", keys[0]}, {"GET", keys[1]}, {"MGET", keys[0], keys[1]}});
+  REQUIRE(replies.size() == 3);
+  for (auto& r : replies) {
+    REQUIRE(r.is_error());
+    CHECK_THAT(r.str(), Catch::Contains("unavailable: no answer within 50 ms"));
+  }
+  // The router goes on: a second batch times out the same way, not earlier.
+  auto again = batch(fx, router, {{"GET", keys[0]}});
+  REQUIRE(again.size() == 1);
+  CHECK_THAT(again.front().str(), Catch::Contains("no answer within 50 ms"));
+}
