@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 using keel::testkit::child_process;
 
@@ -263,4 +265,50 @@ TEST_CASE("a keel-node's /metrics parses as Prometheus text and counts per-shard
   CHECK(synced == 20); // every SET's record was made durable before its +OK
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
+}
+
+namespace {
+
+/// Processes named `comm` whose parent is `parent`.
+int children_named(pid_t parent, const std::string& comm) {
+  int n = 0;
+  auto* dir = ::opendir("/proc");
+  if (dir == nullptr)
+    return -1;
+  while (auto* e = ::readdir(dir)) {
+    std::ifstream in{std::string{"/proc/"} + e->d_name + "/stat"};
+    std::string line;
+    if (!std::getline(in, line))
+      continue;
+    auto open = line.find('(');
+    auto close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos)
+      continue;
+    std::istringstream rest{line.substr(close + 2)};
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && line.substr(open + 1, close - open - 1) == comm && state != 'Z')
+      ++n;
+  }
+  ::closedir(dir);
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("keel-node starts the pools of its YAML and leaves no worker process behind") {
+  keel::testkit::temp_dir data{"node"};
+  child_process p{{keel_node(), "--config", source_root() + "/examples/workers/pool.yaml",
+                   "--set", "node.data_dir=" + data.path()},
+                  {},
+                  build_root()};
+  // The pool is ready once all four workers said ready (min_ready: 4), in parallel.
+  REQUIRE(p.wait_for_line("pools supervisor_ready"));
+  REQUIRE(p.wait_for_line("keel-node ready in"));
+  CHECK(children_named(p.pid(), "echo_worker") == 4);
+  p.signal(SIGTERM);
+  REQUIRE(p.wait_exit() == 0);
+  // Orphans would be re-parented to this process (the test kit makes it a subreaper).
+  CHECK(children_named(::getpid(), "echo_worker") == 0);
 }
