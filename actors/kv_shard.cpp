@@ -4,6 +4,8 @@
 #include "actors/router.hpp"
 #include "config/node_config.hpp"
 
+#include <algorithm>
+
 namespace keel::actors {
 
 machine_factory<kv_command, kv_reply> kv_machine_factory(kv_options opts) {
@@ -21,7 +23,14 @@ supervision::child_spec shards_child(const config::node_config& cfg, caf::actor 
       customize(so);
       return so;
     };
-  return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory());
+  // maxmemory is per node: each shard gets an equal share of it (keys spread evenly by hash).
+  kv_options kv;
+  if (cfg.shards.maxmemory > 0)
+    kv.maxmemory = std::max<uint64_t>(1, cfg.shards.maxmemory / cfg.shards.count);
+  kv.policy = cfg.shards.maxmemory_policy == config::eviction_policy::allkeys_lru
+                ? kv_eviction_policy::allkeys_lru
+                : kv_eviction_policy::noeviction;
+  return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory(kv));
 }
 
 supervision::child_spec router_child(const config::node_config& cfg) {

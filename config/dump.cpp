@@ -69,6 +69,8 @@ std::string dump(const node_config& cfg) {
   put(out, "segment_bytes", cfg.shards.segment_bytes);
   put(out, "snapshot_threshold_bytes", cfg.shards.snapshot_threshold_bytes);
   put(out, "startup_timeout_ms", cfg.shards.startup_timeout_ms);
+  put(out, "maxmemory", cfg.shards.maxmemory);
+  put(out, "maxmemory_policy", name_of(cfg.shards.maxmemory_policy));
   out << YAML::EndMap;
 
   out << YAML::Key << "gateway" << YAML::Value << YAML::BeginMap;

@@ -19,6 +19,8 @@ node_config everything_changed() {
   c.shards.segment_bytes = 3ull << 30;
   c.shards.snapshot_threshold_bytes = (1ull << 20) + 1;
   c.shards.startup_timeout_ms = 1;
+  c.shards.maxmemory = (1ull << 30) + 3;
+  c.shards.maxmemory_policy = eviction_policy::allkeys_lru;
   c.gateway.enabled = false;
   c.gateway.bind = "::1";
   c.gateway.port = 1;
@@ -99,6 +101,8 @@ TEST_CASE("the dump writes every key with enums by name and sizes as integers") 
                     "segment_bytes: 67108864",
                     "snapshot_threshold_bytes: 268435456",
                     "startup_timeout_ms: 30000",
+                    "maxmemory: 0",
+                    "maxmemory_policy: noeviction",
                     "gateway:",
                     "enabled: true",
                     "port: 6380",

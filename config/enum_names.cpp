@@ -17,6 +17,10 @@ const char* to_string(recovery_mode x) {
   return detail::name_of(x);
 }
 
+const char* to_string(eviction_policy x) {
+  return detail::name_of(x);
+}
+
 const char* to_string(pool_kind x) {
   return detail::name_of(x);
 }

@@ -51,6 +51,7 @@ struct load_result {
 [[nodiscard]] const char* to_string(log_level x);
 [[nodiscard]] const char* to_string(sync_policy x);
 [[nodiscard]] const char* to_string(recovery_mode x);
+[[nodiscard]] const char* to_string(eviction_policy x);
 /// The YAML name of a pool kind ("actor", "process").
 [[nodiscard]] const char* to_string(pool_kind x);
 /// The YAML name of a pool strategy ("round_robin", "least_busy").

@@ -270,7 +270,7 @@ TEST_CASE("a section that is not a map is a wrong type") {
         std::vector<std::string>{
             "node.yaml:1:9: shards must be a map, got '5'; expected a map with keys count, sync, "
             "sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-            "startup_timeout_ms"});
+            "startup_timeout_ms, maxmemory, maxmemory_policy"});
   CHECK(errors_of("- 1\n") ==
         std::vector<std::string>{"node.yaml:1:1: the document root must be a map, got a list; "
                                  "expected a map with keys node, shards, gateway, http, pools"});
@@ -431,4 +431,16 @@ TEST_CASE("a missing file is reported with what to do") {
   REQUIRE(d.errors.size() == 1);
   CHECK(d.errors[0].str() == "/tmp:0:0: cannot read the config file: it is a directory, not a "
                              "YAML file; check the path given to --config and its permissions");
+}
+
+TEST_CASE("shards.maxmemory takes a byte size and maxmemory_policy Redis' policy names") {
+  auto r = load_string("shards:\n  maxmemory: 100MiB\n  maxmemory_policy: allkeys-lru\n",
+                       "node.yaml");
+  REQUIRE(r.ok());
+  CHECK(r.config.shards.maxmemory == 100ull << 20);
+  CHECK(r.config.shards.maxmemory_policy == eviction_policy::allkeys_lru);
+  CHECK(load_string("", "node.yaml").config.shards.maxmemory == 0);
+  CHECK(errors_of("shards:\n  maxmemory_policy: volatile-lru\n") ==
+        std::vector<std::string>{"node.yaml:2:21: shards.maxmemory_policy is 'volatile-lru'; "
+                                 "expected one of noeviction, allkeys-lru"});
 }

@@ -28,6 +28,12 @@ enum class recovery_mode : uint8_t {
   skip,               ///< skip bad records (salvage only)
 };
 
+/// What a write does when the node's KV data exceed `shards.maxmemory` (Redis' policies).
+enum class eviction_policy : uint8_t {
+  noeviction,  ///< refuse writes that may grow memory with Redis' OOM error (default)
+  allkeys_lru, ///< evict approximately least recently used keys (YAML `allkeys-lru`)
+};
+
 /// spdlog levels, by their spdlog names.
 enum class log_level : uint8_t { trace, debug, info, warn, error, critical, off };
 
@@ -57,6 +63,8 @@ struct shards_section {
   uint64_t segment_bytes = 64ull << 20;                  ///< 1 MiB..4 GiB
   uint64_t snapshot_threshold_bytes = 256ull << 20;      ///< log size that triggers a checkpoint
   uint32_t startup_timeout_ms = 30000;                   ///< per shard, recovery included
+  uint64_t maxmemory = 0;                                ///< KV bytes per node; 0 = no limit
+  eviction_policy maxmemory_policy = eviction_policy::noeviction;
 };
 
 /// `gateway:` section (RESP2 server).

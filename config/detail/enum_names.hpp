@@ -30,6 +30,11 @@ struct names<recovery_mode> {
 };
 
 template <>
+struct names<eviction_policy> {
+  static constexpr const char* values[] = {"noeviction", "allkeys-lru"};
+};
+
+template <>
 struct names<log_level> {
   static constexpr const char* values[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
