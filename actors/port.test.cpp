@@ -9,8 +9,16 @@
 
 #include <caf/all.hpp>
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -83,7 +91,55 @@ caf::error error_of(const caf::message& m) {
   return m.get_as<caf::error>(1);
 }
 
+/// Keeps every line logged to it; a test waits for one with a deadline.
+class capture_sink : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  /// True once a line containing `text` was logged, false at the deadline.
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> guard{mutex_};
+    return cv_.wait_for(guard, timeout, [&] {
+      for (auto& l : lines_)
+        if (l.find(text) != std::string::npos)
+          return true;
+      return false;
+    });
+  }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    lines_.emplace_back(msg.payload.data(), msg.payload.size());
+    cv_.notify_all();
+  }
+  void flush_() override {}
+
+private:
+  std::vector<std::string> lines_;
+  std::condition_variable_any cv_;
+};
+
 } // namespace
+
+TEST_CASE("a worker's stderr reaches the log line by line, named by its port", "[port]") {
+  port_bench b;
+  auto sink = std::make_shared<capture_sink>();
+  // The logger ports write to (created here when no port made it yet; none runs now).
+  auto log = spdlog::get("keel.actors");
+  if (!log)
+    log = spdlog::stderr_color_mt("keel.actors");
+  log->sinks().push_back(sink);
+  auto opts = echo_opts();
+  opts.name = "diag";
+  auto port = b.start(opts);
+  b.ctx.expect_message<supervision::ready_atom, uint64_t>();
+  CHECK(text_of(b.call(port, "stderr:first diagnostic")) == "logged");
+  CHECK(text_of(b.call(port, "stderr:second diagnostic")) == "logged");
+  auto timeout = testkit::default_timeout();
+  CHECK(sink->wait_for("port 'diag' stderr: first diagnostic", timeout));
+  CHECK(sink->wait_for("port 'diag' stderr: second diagnostic", timeout));
+  // Detach before the sink goes: the logger outlives the test.
+  auto& sinks = log->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+}
 
 TEST_CASE("a port says ready after the worker's handshake and answers through it", "[port]") {
   port_bench b{testkit::fixture_options::leak_checked()};
