@@ -38,7 +38,8 @@ resource_snapshot resource_snapshot::take() {
   for (auto tid : numeric_entries("/proc/self/task")) {
     std::ifstream comm{"/proc/self/task/" + std::to_string(tid) + "/comm"};
     std::string name;
-    std::getline(comm, name);
+    if (!std::getline(comm, name))
+      continue; // it ended between the listing and this read: not a live thread
     snap.threads.emplace(static_cast<pid_t>(tid), name);
   }
   // opendir itself holds an fd while listing: read the list first, then resolve.
