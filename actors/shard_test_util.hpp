@@ -132,24 +132,6 @@ inline std::string get_in(kv_state_machine& m, const std::string& key, lsn next 
   return r.reply.type() == kv_reply::kind::bulk ? r.reply.str() : "(nil)";
 }
 
-/// Waits (with a deadline) until `sys` runs exactly `n` actors; false at the deadline.
-inline bool await_running(caf::actor_system& sys, size_t n,
-                          std::chrono::milliseconds timeout = default_timeout()) {
-  auto& reg = sys.registry();
-  if (reg.running() == n)
-    return true;
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  std::thread waiter{[&reg, n, done] {
-    reg.await_running_count_equal(n);
-    done->set_value();
-  }};
-  if (fut.wait_for(timeout) == std::future_status::ready) {
-    waiter.join();
-    return true;
-  }
-  waiter.detach();
-  return false;
-}
+using keel::testkit::await_running;
 
 } // namespace keel::actors::test

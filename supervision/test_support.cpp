@@ -91,24 +91,6 @@ caf::actor spawn_ready(testkit::fixture& fx, testkit::probe&, supervisor_options
   return sup;
 }
 
-bool await_running(caf::actor_system& sys, size_t n, std::chrono::milliseconds timeout) {
-  auto& reg = sys.registry();
-  if (reg.running() == n)
-    return true;
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  std::thread waiter{[&reg, n, done] {
-    reg.await_running_count_equal(n);
-    done->set_value();
-  }};
-  if (fut.wait_for(timeout) == std::future_status::ready) {
-    waiter.join();
-    return true;
-  }
-  waiter.detach();
-  return false;
-}
-
 caf::actor actor_of(const event& ev) {
   return caf::actor_cast<caf::actor>(ev.child_addr);
 }

@@ -69,9 +69,7 @@ std::string await_gone(testkit::probe& p,
 /// (`p` is left alone, so no event on it is skipped); FAILs if it reports init_fail.
 caf::actor spawn_ready(testkit::fixture& fx, testkit::probe& p, supervisor_options opts);
 
-/// Waits (with a deadline) until `sys` runs exactly `n` actors; false at the deadline.
-bool await_running(caf::actor_system& sys, size_t n,
-                   std::chrono::milliseconds timeout = testkit::default_timeout());
+using testkit::await_running;
 
 /// The actor behind an event's child_addr (invalid if it is gone).
 [[nodiscard]] caf::actor actor_of(const event& ev);

@@ -313,19 +313,8 @@ teardown_report fixture::stop_threaded() {
   // Actors the test never handed to the kit (spawned by its actors and not linked to them)
   // would keep ~actor_system waiting forever: wait for them with a deadline.
   auto& reg = sys_->registry();
-  if (reg.running() == 0)
+  if (await_running(*sys_, 0, scaled(opts_.stop_timeout)))
     return rep;
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  std::thread waiter{[&reg, done] {
-    reg.await_running_count_equal(0);
-    done->set_value();
-  }};
-  if (fut.wait_for(scaled(opts_.stop_timeout)) == std::future_status::ready) {
-    waiter.join();
-    return rep;
-  }
-  waiter.detach();
   rep.problems.emplace_back(std::to_string(reg.running()) +
                             " actor(s) still running that the test did not spawn through the "
                             "fixture; link them to a tracked actor or track() them; the test's "
@@ -378,6 +367,25 @@ teardown_report fixture::stop_deterministic() {
     rep.system_leaked = true;
   }
   return rep;
+}
+
+bool await_running(caf::actor_system& sys, size_t n, std::chrono::milliseconds timeout) {
+  auto& reg = sys.registry();
+  if (reg.running() == n)
+    return true;
+  auto done = std::make_shared<std::promise<void>>();
+  auto fut = done->get_future();
+  std::thread waiter{[&reg, n, done] {
+    reg.await_running_count_equal(n);
+    done->set_value();
+  }};
+  if (fut.wait_for(timeout) == std::future_status::ready) {
+    waiter.join();
+    return true;
+  }
+  // The waiter blocks inside CAF until the count is reached; it may outlive this call.
+  waiter.detach();
+  return false;
 }
 
 } // namespace keel::testkit

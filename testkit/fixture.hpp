@@ -256,4 +256,9 @@ private:
   teardown_report report_;
 };
 
+/// Waits until `sys` runs exactly `n` actors (e.g. the count before a test's tree started, once
+/// it is gone); false at the deadline.
+bool await_running(caf::actor_system& sys, size_t n,
+                   std::chrono::milliseconds timeout = default_timeout());
+
 } // namespace keel::testkit
