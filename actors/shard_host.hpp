@@ -129,6 +129,16 @@ public:
       if (dm.source != writer_.address())
         return;
       writer_down_ = true;
+      if (!recovered_) {
+        // Reported only now, after the writer's down message: its supervisor got that message
+        // first, so it restarts the writer (rest_for_one) rather than retrying this host alone.
+        auto why = make_error(shard_errc::recovery_failed,
+                              prefix() + "the WAL writer went down before recovery ("
+                                + describe_error(dm.reason) + "); the shard restarts");
+        ctx_.fail(why);
+        quit(why);
+        return;
+      }
       fail_all(make_error(shard_errc::wal_down, prefix() + "the WAL writer went down ("
                                                   + describe_error(dm.reason)
                                                   + "); the shard restarts and recovers"));
@@ -138,6 +148,8 @@ public:
     request(writer_, opts_.recovery_timeout, wal::recovery_atom::value)
       .await([this](wal::recovery_result& r) { recover(r); },
              [this](caf::error& err) {
+               if (err == caf::sec::request_receiver_down)
+                 return; // the writer is ending: its down message fails the start
                auto why = make_error(shard_errc::recovery_failed,
                                      prefix() + "the WAL writer gave no recovery result ("
                                        + describe_error(err) + ")");

@@ -152,10 +152,13 @@ void supervisor_actor::start_group(std::vector<uint64_t> group) {
   enqueue(std::move(starts), [this](caf::error err, uint64_t failed) {
     if (!err)
       return;
-    // OTP's try_again: a failed restart counts as another crash of that child.
+    // OTP's try_again: a failed restart counts as another crash of that child. Like OTP's
+    // try_again_restart message, the retry queues behind the exits that arrived meanwhile: a
+    // sibling whose exit explains the failure (rest_for_one: the WAL writer an "sm" child
+    // needs) is restarted first instead of the retry spinning up to the intensity limit.
     if (auto r = find(failed)) {
       r->state = child_state::restarting;
-      restart_after_crash(*r, err);
+      deferred_.push_back({r->uid, r->gen, std::move(err)});
     }
   });
   pump();
