@@ -186,6 +186,7 @@ TEST_CASE("a pool of external workers replaces a crashed worker and leaves no pr
   opts.name = "ext";
   opts.size = 3;
   opts.on_death = config::on_worker_death::retry;
+  opts.events = fx.events(); // the workers' supervisor reports to the test's journal
   auto pool = fx.start_supervised(pool_child(opts, port_worker(echo_opts())));
   REQUIRE(pool);
   auto client = fx.make_probe("client");
@@ -202,6 +203,20 @@ TEST_CASE("a pool of external workers replaces a crashed worker and leaves no pr
   auto err = error_of(call("crash"));
   CHECK(is(err, pool_errc::worker_died));
   CHECK(describe_pool_error(err).find("retry failed too") != std::string::npos);
+  // Both killed workers come back (the supervisor restarts them with backoff) before the
+  // pool is asked again: a request can only fail while two workers are down at once.
+  auto count = [&](supervision::event_type type) {
+    size_t n = 0;
+    for (auto& ev : fx.journal())
+      if (ev.type == type && ev.supervisor == "ext-workers")
+        ++n;
+    return n;
+  };
+  while (count(supervision::event_type::child_started)
+         < 3 + count(supervision::event_type::child_exited))
+    fx.await_event([](const supervision::event& ev) {
+      return ev.type == supervision::event_type::child_started && ev.supervisor == "ext-workers";
+    });
   // Grandchildren in the workers' process groups go down with them at teardown.
   CHECK(!text_of(call("spawn")).empty());
   for (int i = 0; i < 6; ++i)
