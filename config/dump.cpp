@@ -48,6 +48,40 @@ void dump_pool(YAML::Emitter& out, const pool_config& p) {
   out << YAML::EndMap;
 }
 
+void dump_cluster(YAML::Emitter& out, const cluster_section& c) {
+  out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
+  put_string(out, "name", c.name);
+  out << YAML::Key << "nodes" << YAML::Value;
+  if (c.nodes.empty())
+    out << YAML::Flow;
+  out << YAML::BeginSeq;
+  for (auto& n : c.nodes) {
+    out << YAML::BeginMap;
+    put_string(out, "name", n.name);
+    auto host = n.host.find(':') != std::string::npos ? "[" + n.host + "]" : n.host;
+    put_string(out, "address", host + ":" + std::to_string(n.port));
+    out << YAML::Key << "shards" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (size_t i = 0; i < n.shards.size();) {
+      auto j = i;
+      while (j + 1 < n.shards.size() && n.shards[j + 1] == n.shards[j] + 1)
+        ++j;
+      if (j == i)
+        out << n.shards[i];
+      else
+        out << std::to_string(n.shards[i]) + "-" + std::to_string(n.shards[j]);
+      i = j + 1;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  put(out, "connect_timeout_ms", c.connect_timeout_ms);
+  put(out, "reconnect_max_ms", c.reconnect_max_ms);
+  put_string(out, "certificate", c.certificate);
+  put_string(out, "key", c.key);
+  put_string(out, "cafile", c.cafile);
+  out << YAML::EndMap;
+}
+
 } // namespace
 
 std::string dump(const node_config& cfg) {
@@ -98,6 +132,8 @@ std::string dump(const node_config& cfg) {
   for (auto& p : cfg.pools)
     dump_pool(out, p);
   out << YAML::EndSeq;
+
+  dump_cluster(out, cfg.cluster);
 
   out << YAML::EndMap;
   return std::string{out.c_str()} + '\n';

@@ -32,6 +32,15 @@ auto fields(const pool_config& x) {
                   x.health_interval_ms);
 }
 
+auto fields(const cluster_node& x) {
+  return std::tie(x.name, x.host, x.port, x.shards);
+}
+
+auto fields(const cluster_section& x) {
+  return std::tie(x.name, x.connect_timeout_ms, x.reconnect_max_ms, x.certificate, x.key,
+                  x.cafile);
+}
+
 template <class T>
 bool same(const T& a, const T& b) {
   return fields(a) == fields(b);
@@ -45,7 +54,12 @@ bool operator==(const node_config& a, const node_config& b) {
   for (size_t i = 0; i < a.pools.size(); ++i)
     if (!same(a.pools[i], b.pools[i]))
       return false;
-  return same(a.node, b.node) && same(a.shards, b.shards) && same(a.gateway, b.gateway) &&
+  if (a.cluster.nodes.size() != b.cluster.nodes.size())
+    return false;
+  for (size_t i = 0; i < a.cluster.nodes.size(); ++i)
+    if (!same(a.cluster.nodes[i], b.cluster.nodes[i]))
+      return false;
+  return same(a.cluster, b.cluster) && same(a.node, b.node) && same(a.shards, b.shards) && same(a.gateway, b.gateway) &&
          same(a.http, b.http);
 }
 

@@ -237,7 +237,7 @@ TEST_CASE("an unknown key is reported with the nearest valid key") {
   CHECK(errors_of("node:\n  name: a\n\nshard:\n  count: 3\n") ==
         std::vector<std::string>{
             "node.yaml:4:1: unknown key 'shard' in section 'root'; did you mean 'shards'? valid "
-            "keys: node, shards, gateway, http, pools"});
+            "keys: node, shards, gateway, http, pools, cluster"});
   CHECK(errors_of("http:\n  prot: 80\n") ==
         std::vector<std::string>{"node.yaml:2:3: unknown key 'prot' in section 'http'; did you "
                                  "mean 'port'? valid keys: enabled, bind, port"});
@@ -273,7 +273,7 @@ TEST_CASE("a section that is not a map is a wrong type") {
             "startup_timeout_ms, maxmemory, maxmemory_policy"});
   CHECK(errors_of("- 1\n") ==
         std::vector<std::string>{"node.yaml:1:1: the document root must be a map, got a list; "
-                                 "expected a map with keys node, shards, gateway, http, pools"});
+                                 "expected a map with keys node, shards, gateway, http, pools, cluster"});
   CHECK(errors_of("pools: {name: a}\n") ==
         std::vector<std::string>{"node.yaml:1:8: pools must be a list, got a map; expected a "
                                  "list of pools, each a map with at least name"});

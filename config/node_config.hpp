@@ -105,6 +105,26 @@ struct pool_config {
   uint32_t health_interval_ms = 1000;    ///< 0 = no health pings
 };
 
+/// One entry of `cluster.nodes`: a keel-node and the shard ids it owns.
+struct cluster_node {
+  std::string name;            ///< required, unique
+  std::string host;            ///< YAML `address: host:port`; where peers reach its shards
+  uint16_t port = 0;           ///< 1..65535
+  std::vector<uint32_t> shards; ///< YAML ids and ranges (`[0-3, 7]`); sorted, no duplicates
+};
+
+/// `cluster:` section. Empty `nodes` (the default): a single node owning every shard. Every
+/// node of a cluster loads the same section but for `name`, e.g. `--set cluster.name=b`.
+struct cluster_section {
+  std::string name;                     ///< this node, one of `nodes` (required with nodes)
+  std::vector<cluster_node> nodes;      ///< placement: together they own each shard once
+  uint32_t connect_timeout_ms = 2000;   ///< one connection attempt to a peer
+  uint32_t reconnect_max_ms = 2000;     ///< backoff between attempts doubles up to this
+  std::string certificate;              ///< TLS between nodes: PEM certificate of this node
+  std::string key;                      ///< its PEM private key
+  std::string cafile;                   ///< PEM CA that signed the peers' certificates
+};
+
 /// The whole node.
 struct node_config {
   node_section node;
@@ -112,6 +132,13 @@ struct node_config {
   gateway_section gateway;
   http_section http;
   std::vector<pool_config> pools;
+  cluster_section cluster;
 };
+
+/// The cluster entry of this node, or nullptr when `cfg` is not a cluster (no cluster.nodes).
+[[nodiscard]] const cluster_node* this_node(const node_config& cfg);
+
+/// The shard ids this node hosts: those of its cluster entry, or 0..shards.count-1.
+[[nodiscard]] std::vector<uint32_t> local_shards(const node_config& cfg);
 
 } // namespace keel::config

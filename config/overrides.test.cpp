@@ -77,7 +77,7 @@ TEST_CASE("an override of an unknown path gets the nearest valid key") {
             "startup_timeout_ms, maxmemory, maxmemory_policy"});
   CHECK(errors_of("", {"shard.count=3"}) ==
         std::vector<std::string>{"--set:1:1: unknown key 'shard' in section 'root'; did you mean "
-                                 "'shards'? valid keys: node, shards, gateway, http, pools"});
+                                 "'shards'? valid keys: node, shards, gateway, http, pools, cluster"});
 }
 
 TEST_CASE("a malformed override is reported with the expected syntax") {

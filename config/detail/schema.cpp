@@ -1,7 +1,9 @@
 #include "config/detail/schema.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -168,6 +170,240 @@ void read_pools(const YAML::Node& n, const place& p, reader& r, std::vector<pool
   }
 }
 
+// -- cluster ------------------------------------------------------------------
+
+/// Splits "host:port" ("[::1]:7401" for IPv6); false when it is not of that form.
+bool split_address(const std::string& text, std::string& host, uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  uint32_t v = 0;
+  for (size_t i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || v > 65535)
+      return false;
+    v = v * 10 + static_cast<uint32_t>(text[i] - '0');
+  }
+  if (v == 0 || v > 65535 || host.empty())
+    return false;
+  port = static_cast<uint16_t>(v);
+  return true;
+}
+
+/// Parses a decimal shard id; false when `text` is not one or exceeds 4095.
+bool parse_id(const std::string& text, uint32_t& out) {
+  if (text.empty() || text.size() > 4)
+    return false;
+  uint32_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  out = v;
+  return v < 4096;
+}
+
+/// A list of shard ids and ranges ("0-3"), sorted and without duplicates.
+void read_shard_ids(const YAML::Node& n, const place& p, reader& r, std::vector<uint32_t>& out) {
+  static const std::string expected = "a list of shard ids and ranges, e.g. [0-3, 7]";
+  if (!n.IsSequence()) {
+    r.wrong_type(n, p, "a list", expected);
+    return;
+  }
+  std::vector<uint32_t> ids;
+  for (size_t i = 0; i < n.size(); ++i) {
+    auto elem = n[i];
+    auto ep = r.item(p, i, elem);
+    if (!elem.IsScalar()) {
+      r.wrong_type(elem, ep, "a shard id or range", expected);
+      continue;
+    }
+    auto text = elem.Scalar();
+    auto dash = text.find('-');
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    bool ok = dash == std::string::npos
+                ? parse_id(text, lo) && (hi = lo, true)
+                : parse_id(text.substr(0, dash), lo) && parse_id(text.substr(dash + 1), hi);
+    if (!ok || lo > hi) {
+      r.error(ep.at, ep.path + " is '" + text + "'; expected a shard id (0..4095) or a range "
+                                                 "lo-hi with lo <= hi, e.g. 0-3");
+      continue;
+    }
+    for (auto k = lo; k <= hi; ++k) {
+      if (std::find(ids.begin(), ids.end(), k) != ids.end()) {
+        r.error(ep.at, ep.path + " lists shard " + std::to_string(k) +
+                           " a second time; list each shard once");
+        break;
+      }
+      ids.push_back(k);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  out = std::move(ids);
+}
+
+/// "0-3, 7, 9-10": ids as ranges.
+std::string id_ranges(const std::vector<uint32_t>& ids) {
+  std::string out;
+  for (size_t i = 0; i < ids.size();) {
+    auto j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1)
+      ++j;
+    if (!out.empty())
+      out += ", ";
+    out += std::to_string(ids[i]);
+    if (j > i)
+      out += "-" + std::to_string(ids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+struct node_places {
+  place at;    // the list item
+  places keys; // its keys
+};
+
+std::optional<places> read_cluster_node(const YAML::Node& n, const place& p, reader& r,
+                                        cluster_node& out) {
+  std::vector<field> fields{
+      {"name", [&](auto& v, auto& q) { r.read_string(v, q, true, out.name); }},
+      {"address",
+       [&](auto& v, auto& q) {
+         std::string text;
+         r.read_string(v, q, true, text);
+         if (!text.empty() && !split_address(text, out.host, out.port))
+           r.error(q.at, q.path + " is '" + text + "'; expected host:port with a port in "
+                                                   "1..65535, e.g. 127.0.0.1:7401");
+       }},
+      {"shards", [&](auto& v, auto& q) { read_shard_ids(v, q, r, out.shards); }},
+  };
+  if (!n.IsMap()) {
+    r.wrong_type(n, p, "a map", "a map with name, address and shards, e.g. {name: a, address: "
+                                "127.0.0.1:7401, shards: [0-3]}");
+    return std::nullopt;
+  }
+  return r.read_map(n, p, p.path, fields);
+}
+
+void read_cluster_nodes(const YAML::Node& n, const place& p, reader& r,
+                        std::vector<cluster_node>& out, std::vector<node_places>& where) {
+  if (n.IsNull())
+    return;
+  if (!n.IsSequence()) {
+    r.wrong_type(n, p, "a list", "a list of nodes, each {name, address, shards}");
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    auto entry = n[i];
+    auto ep = r.item(p, i, entry);
+    cluster_node node;
+    auto keys = read_cluster_node(entry, ep, r, node);
+    if (!keys)
+      continue;
+    for (auto key : {"name", "address", "shards"})
+      if (keys->count(key) == 0)
+        r.error(ep.at, ep.path + " has no " + key + "; each node needs name, address and "
+                                                    "shards");
+    out.push_back(std::move(node));
+    where.push_back({ep, std::move(*keys)});
+  }
+}
+
+/// Names unique, addresses unique, `name` among them, every shard on exactly one node.
+void check_cluster(const node_config& cfg, const place& section, const places& keys,
+                   const std::vector<node_places>& where, reader& r) {
+  auto& c = cfg.cluster;
+  auto key_at = [&](const places& ks, const char* key, const place& fallback) {
+    auto i = ks.find(key);
+    return i != ks.end() ? i->second : fallback;
+  };
+  if (c.nodes.empty()) {
+    if (!c.name.empty())
+      r.error(key_at(keys, "name", section).at,
+              "cluster.name is set but cluster.nodes is empty; list the nodes with their "
+              "addresses and shards, or remove the cluster section");
+    return;
+  }
+  std::map<std::string, size_t> names;
+  std::map<std::pair<std::string, uint16_t>, size_t> addresses;
+  std::map<uint32_t, size_t> owner;
+  std::string all_names;
+  for (size_t i = 0; i < c.nodes.size(); ++i) {
+    auto& x = c.nodes[i];
+    auto& w = where[i];
+    all_names += (all_names.empty() ? "" : ", ") + x.name;
+    if (auto [first, fresh] = names.emplace(x.name, i); !fresh)
+      r.error(key_at(w.keys, "name", w.at).at,
+              "duplicate node name '" + x.name + "' in " + w.at.path + " (first in " +
+                  where[first->second].at.path + "); give each node a unique name");
+    if (auto [first, fresh] = addresses.emplace(std::make_pair(x.host, x.port), i); !fresh)
+      r.error(key_at(w.keys, "address", w.at).at,
+              w.at.path + " has the address of " + where[first->second].at.path +
+                  "; give each node its own host:port");
+    std::vector<uint32_t> outside;
+    for (auto k : x.shards) {
+      if (k >= cfg.shards.count) {
+        outside.push_back(k);
+        continue;
+      }
+      if (auto [first, fresh] = owner.emplace(k, i); !fresh)
+        r.error(key_at(w.keys, "shards", w.at).at,
+                "shard " + std::to_string(k) + " is placed on node '" +
+                    c.nodes[first->second].name + "' (" + where[first->second].at.path +
+                    ") and on node '" + x.name + "' (" + w.at.path +
+                    "); each shard id belongs to exactly one node");
+    }
+    if (!outside.empty())
+      r.error(key_at(w.keys, "shards", w.at).at,
+              w.at.path + ".shards has " + id_ranges(outside) + ", but shards.count is " +
+                  std::to_string(cfg.shards.count) + "; expected ids 0.." +
+                  std::to_string(cfg.shards.count - 1));
+  }
+  std::vector<uint32_t> missing;
+  for (uint32_t k = 0; k < cfg.shards.count; ++k)
+    if (owner.count(k) == 0)
+      missing.push_back(k);
+  if (!missing.empty())
+    r.error(key_at(keys, "nodes", section).at,
+            "shard" + std::string(missing.size() == 1 ? " " : "s ") + id_ranges(missing) +
+                " of shards.count " + std::to_string(cfg.shards.count) +
+                " are placed on no node; add them to one node's shards");
+  if (c.name.empty())
+    r.error(section.at, "cluster has nodes but no name; set cluster.name to this node's name "
+                        "(one of " + all_names + "), e.g. --set cluster.name=" +
+                            c.nodes.front().name);
+  else if (names.count(c.name) == 0)
+    r.error(key_at(keys, "name", section).at,
+            "cluster.name is '" + c.name + "'; expected one of " + all_names +
+                " (the names in cluster.nodes)");
+  auto tls = int{!c.certificate.empty()} + int{!c.key.empty()} + int{!c.cafile.empty()};
+  if (tls != 0 && tls != 3)
+    r.error(section.at, "cluster TLS needs certificate, key and cafile together; set all three "
+                        "or none");
+}
+
+void read_cluster(const YAML::Node& n, const place& p, reader& r, node_config& cfg,
+                  std::optional<places>& keys, std::vector<node_places>& where) {
+  auto& out = cfg.cluster;
+  std::vector<field> fields{
+      {"name", [&](auto& v, auto& q) { r.read_string(v, q, false, out.name); }},
+      {"nodes", [&](auto& v, auto& q) { read_cluster_nodes(v, q, r, out.nodes, where); }},
+      {"connect_timeout_ms",
+       [&](auto& v, auto& q) { r.read_uint(v, q, 1, max_ms, out.connect_timeout_ms); }},
+      {"reconnect_max_ms",
+       [&](auto& v, auto& q) { r.read_uint(v, q, 1, max_ms, out.reconnect_max_ms); }},
+      {"certificate", [&](auto& v, auto& q) { r.read_string(v, q, false, out.certificate); }},
+      {"key", [&](auto& v, auto& q) { r.read_string(v, q, false, out.key); }},
+      {"cafile", [&](auto& v, auto& q) { r.read_string(v, q, false, out.cafile); }},
+  };
+  keys = r.read_map(n, p, "cluster", fields);
+}
+
 /// gateway and http cannot listen on the same port.
 void check_ports(const node_config& cfg, const places& gateway, const places& http,
                  const place& top, reader& r) {
@@ -193,6 +429,10 @@ void read_config(const YAML::Node& root, const origin& from, reader& r, node_con
   std::optional<places> http;
   size_t gateway_errors = 0;
   size_t http_errors = 0;
+  std::optional<places> cluster;
+  std::optional<place> cluster_at;
+  std::vector<node_places> cluster_nodes;
+  size_t cluster_errors = 0;
   std::vector<field> sections{
       {"node", [&](auto& v, auto& q) { read_node(v, q, r, out.node); }},
       {"shards", [&](auto& v, auto& q) { read_shards(v, q, r, out.shards); }},
@@ -209,6 +449,13 @@ void read_config(const YAML::Node& root, const origin& from, reader& r, node_con
          http_errors = r.error_count() - before;
        }},
       {"pools", [&](auto& v, auto& q) { read_pools(v, q, r, out.pools); }},
+      {"cluster",
+       [&](auto& v, auto& q) {
+         auto before = r.error_count();
+         cluster_at = q;
+         read_cluster(v, q, r, out, cluster, cluster_nodes);
+         cluster_errors = r.error_count() - before;
+       }},
   };
   auto keys = r.read_map(root, top, "root", sections);
   if (!keys)
@@ -216,6 +463,8 @@ void read_config(const YAML::Node& root, const origin& from, reader& r, node_con
   places none;
   if (gateway_errors == 0 && http_errors == 0)
     check_ports(out, gateway ? *gateway : none, http ? *http : none, top, r);
+  if (cluster && cluster_errors == 0)
+    check_cluster(out, *cluster_at, *cluster, cluster_nodes, r);
 }
 
 } // namespace keel::config::detail
