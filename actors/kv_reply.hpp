@@ -3,8 +3,12 @@
 // One of: simple string (+OK), error (-ERR ...), integer (:1), bulk string ($3 foo), null bulk
 // ($-1) and array (*2 ...), arrays nesting. It mirrors RESP2 so the gateway converts it one to
 // one; texts are exactly Redis' (error messages include their code, e.g. "ERR syntax error",
-// without the leading '-'). Thread-safety: a value type, safe to move between threads.
+// without the leading '-'). It is a CAF message type with an inspect overload, so replies cross
+// the network between the nodes of a cluster (add_kv_message_types in kv_shard.hpp registers
+// it). Thread-safety: a value type, safe to move between threads.
 #pragma once
+
+#include <caf/meta/type_name.hpp>
 
 #include <cstdint>
 #include <iosfwd>
@@ -65,6 +69,11 @@ public:
 
   friend bool operator==(const kv_reply& x, const kv_reply& y);
   friend bool operator!=(const kv_reply& x, const kv_reply& y) { return !(x == y); }
+
+  template <class Inspector>
+  friend typename Inspector::result_type inspect(Inspector& f, kv_reply& x) {
+    return f(caf::meta::type_name("kv_reply"), x.kind_, x.int_, x.str_, x.elements_);
+  }
 
 private:
   kind kind_ = kind::null;

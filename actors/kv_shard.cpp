@@ -2,6 +2,8 @@
 
 #include "actors/kv_state_machine.hpp"
 #include "actors/router.hpp"
+
+#include <caf/actor_system_config.hpp>
 #include "config/node_config.hpp"
 
 #include <algorithm>
@@ -23,19 +25,49 @@ supervision::child_spec shards_child(const config::node_config& cfg, caf::actor 
       customize(so);
       return so;
     };
-  // maxmemory is per node: each shard gets an equal share of it (keys spread evenly by hash).
+  // maxmemory is per node: each of its shards gets an equal share (keys spread evenly by hash).
   kv_options kv;
   if (cfg.shards.maxmemory > 0)
-    kv.maxmemory = std::max<uint64_t>(1, cfg.shards.maxmemory / cfg.shards.count);
+    kv.maxmemory = std::max<uint64_t>(
+      1, cfg.shards.maxmemory / std::max<size_t>(1, config::local_shards(cfg).size()));
   kv.policy = cfg.shards.maxmemory_policy == config::eviction_policy::allkeys_lru
                 ? kv_eviction_policy::allkeys_lru
                 : kv_eviction_policy::noeviction;
   return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory(kv));
 }
 
-supervision::child_spec router_child(const config::node_config& cfg) {
-  return router_child_spec(cfg.shards.count, {"shards"},
-                           std::chrono::milliseconds{cfg.shards.startup_timeout_ms});
+supervision::child_spec
+router_child(const config::node_config& cfg,
+             std::function<caf::actor(caf::actor_system&)> connector,
+             std::function<void(const std::string&, bool, const std::string&)> on_peer) {
+  router_options opts;
+  opts.shard_count = cfg.shards.count;
+  opts.path = {"shards"};
+  opts.request_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
+  if (!cfg.cluster.nodes.empty()) {
+    opts.owner.assign(cfg.shards.count, -1);
+    for (auto& n : cfg.cluster.nodes) {
+      if (n.name == cfg.cluster.name)
+        continue;
+      for (auto k : n.shards)
+        opts.owner[k] = static_cast<int32_t>(opts.peers.size());
+      opts.peers.push_back(router_peer{n.name, n.host, n.port});
+    }
+    opts.node_name = cfg.cluster.name;
+    opts.placement = config::placement_fingerprint(cfg);
+    opts.connect_timeout = std::chrono::milliseconds{cfg.cluster.connect_timeout_ms};
+    opts.reconnect_max = std::chrono::milliseconds{cfg.cluster.reconnect_max_ms};
+    opts.on_peer = std::move(on_peer);
+  } else {
+    connector = nullptr;
+  }
+  return router_child_spec(std::move(opts), std::move(connector));
+}
+
+void add_kv_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<kv_reply>("keel::kv_reply");
+  cfg.add_message_type<std::vector<kv_reply>>("keel::kv_replies");
+  cfg.add_message_type<std::vector<kv_command>>("keel::kv_commands");
 }
 
 } // namespace keel::actors

@@ -11,7 +11,8 @@
 // (router.hpp). The root must be the supervisor that starts the router: the router reaches
 // the shards as root -> "shards" -> shard#<k+1> -> "sm".
 //
-// Also declares kv_reply and std::vector<kv_reply> as CAF message types (local only).
+// add_kv_message_types registers commands and replies with CAF's type system, which a node
+// that talks to other nodes (a cluster) needs.
 #pragma once
 
 #include "actors/kv_command.hpp"
@@ -21,12 +22,11 @@
 #include "actors/shards.hpp"
 #include "supervision/spec.hpp"
 
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/fwd.hpp>
 
+#include <functional>
+#include <string>
 #include <vector>
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::actors::kv_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<keel::actors::kv_reply>)
 
 namespace keel::config {
 struct node_config;
@@ -51,6 +51,16 @@ shards_child(const config::node_config& cfg, caf::actor events_bus,
 
 /// The router (id "router") for shards_child(cfg, ...), started by the same supervisor.
 /// Its request timeout is the shards' start-up timeout (a restarting shard may take as long).
-[[nodiscard]] supervision::child_spec router_child(const config::node_config& cfg);
+/// In a cluster (cfg.cluster.nodes), it reaches the other nodes' shards through `connector`
+/// (called with the actor system that starts the router; CAF's middleman actor or
+/// caf_openssl's), and `on_peer` hears when a node comes up or goes down (router.hpp).
+[[nodiscard]] supervision::child_spec
+router_child(const config::node_config& cfg,
+             std::function<caf::actor(caf::actor_system&)> connector = {},
+             std::function<void(const std::string& node, bool up, const std::string& why)>
+               on_peer = {});
+
+/// Registers KV commands and replies as CAF message types, so they can cross the network.
+void add_kv_message_types(caf::actor_system_config& cfg);
 
 } // namespace keel::actors

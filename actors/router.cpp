@@ -10,6 +10,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <random>
+#include <set>
 #include <unordered_map>
 
 namespace keel::actors {
@@ -45,8 +47,20 @@ struct pending_part {
   std::vector<std::pair<size_t, size_t>> where; // (command, part) per sub-command
 };
 
+// The link to another node.
+struct peer_link {
+  caf::actor door;            // set while connected (monitored)
+  bool connecting = false;
+  int reported = -1;          // as last reported through on_peer: -1 never, 0 down, 1 up
+  std::chrono::milliseconds backoff{0};
+  std::string why = "not connected yet";
+};
+
 struct router_state {
   router_options opts;
+  std::vector<int32_t> pos;       // per shard: its child position here, -1 on another node
+  std::vector<peer_link> links;   // per peer
+  std::mt19937_64 jitter{std::random_device{}()};
   std::vector<caf::actor> direct; // cached host per shard (monitored)
   std::unordered_map<uint64_t, pending_batch> batches;
   std::unordered_map<uint64_t, pending_part> parts;
@@ -60,7 +74,18 @@ struct router_state {
 using self_ptr = caf::stateful_actor<router_state>*;
 
 caf::message through_tree(const router_state& st, uint32_t k, caf::message content) {
-  return shard_host_envelope(st.opts.path, k, std::move(content));
+  return shard_host_envelope(st.opts.path, static_cast<uint32_t>(st.pos[k]), std::move(content));
+}
+
+int32_t owner_of(const router_state& st, uint32_t k) {
+  return st.opts.owner.empty() ? -1 : st.opts.owner[k];
+}
+
+// The error of a shard whose node is not connected.
+kv_reply cluster_down(const router_state& st, uint32_t k, const std::string& why) {
+  auto& peer = st.opts.peers[static_cast<size_t>(owner_of(st, k))];
+  return kv_reply::error("CLUSTERDOWN shard " + std::to_string(k) + " on node " + peer.name
+                         + " unreachable (" + why + "); requests flow again when it is back");
 }
 
 void finish(self_ptr self, uint64_t id) {
@@ -83,8 +108,10 @@ void finish(self_ptr self, uint64_t id) {
   self->state.batches.erase(i);
 }
 
+// Completes a part with the shard's replies, or fails each of its commands with `failed`
+// (default: "ERR shard k unavailable: <error>").
 void part_done(self_ptr self, uint64_t part_id, std::vector<kv_reply>* replies,
-               const std::string* error) {
+               const std::string* error, const kv_reply* failed = nullptr) {
   auto& st = self->state;
   auto i = st.parts.find(part_id);
   if (i == st.parts.end())
@@ -99,6 +126,8 @@ void part_done(self_ptr self, uint64_t part_id, std::vector<kv_reply>* replies,
     auto& slot = b->second.parts[cmd][part];
     if (replies != nullptr && n < replies->size())
       slot = std::move((*replies)[n]);
+    else if (failed != nullptr)
+      slot = *failed;
     else
       slot = kv_reply::error("ERR shard " + std::to_string(p.shard) + " unavailable: "
                              + (error ? *error : std::string{"no reply"}));
@@ -117,12 +146,107 @@ void fail_parts(self_ptr self, const std::function<bool(const pending_part&)>& p
     part_done(self, id, nullptr, &why);
 }
 
+// Fails the parts in flight to the shards of peer `o` with CLUSTERDOWN.
+void fail_peer_parts(self_ptr self, int32_t o, const std::string& why) {
+  auto& st = self->state;
+  std::vector<std::pair<uint64_t, uint32_t>> ids;
+  for (auto& [id, p] : st.parts)
+    if (owner_of(st, p.shard) == o)
+      ids.emplace_back(id, p.shard);
+  for (auto [id, k] : ids) {
+    auto reply = cluster_down(st, k, why);
+    part_done(self, id, nullptr, nullptr, &reply);
+  }
+}
+
+void connect(self_ptr self, size_t o);
+
+// Peer `o` is not reachable: report it, fail what is in flight, try again later.
+void peer_down(self_ptr self, size_t o, std::string why) {
+  auto& st = self->state;
+  auto& l = st.links[o];
+  l.door = nullptr;
+  l.connecting = false;
+  auto changed = l.reported != 0 || l.why != why;
+  l.why = std::move(why);
+  for (uint32_t k = 0; k < st.opts.shard_count; ++k)
+    if (owner_of(st, k) == static_cast<int32_t>(o))
+      st.direct[k] = nullptr;
+  if (changed && st.opts.on_peer)
+    st.opts.on_peer(st.opts.peers[o].name, false, l.why);
+  l.reported = 0;
+  fail_peer_parts(self, static_cast<int32_t>(o), l.why);
+  using ms = std::chrono::milliseconds;
+  l.backoff = l.backoff.count() == 0 ? ms{100} : std::min(l.backoff * 2, st.opts.reconnect_max);
+  // +-20 % jitter, so peers that lost each other do not retry in lockstep.
+  auto span = std::max<int64_t>(1, l.backoff.count() / 5);
+  auto delay = l.backoff + ms{static_cast<int64_t>(st.jitter() % static_cast<uint64_t>(2 * span))
+                              - span};
+  self->delayed_send(self, std::max(ms{1}, delay), caf::connect_atom::value,
+                     static_cast<uint64_t>(o));
+}
+
+void peer_up(self_ptr self, size_t o, caf::actor door) {
+  auto& st = self->state;
+  auto& l = st.links[o];
+  l.connecting = false;
+  l.door = std::move(door);
+  l.backoff = std::chrono::milliseconds{0};
+  self->monitor(l.door);
+  if (l.reported != 1 && st.opts.on_peer)
+    st.opts.on_peer(st.opts.peers[o].name, true, "");
+  l.reported = 1;
+}
+
+// Connects to peer `o` (CAF's connect, then the hello that compares placements).
+void connect(self_ptr self, size_t o) {
+  auto& st = self->state;
+  auto& l = st.links[o];
+  if (l.connecting || l.door || !st.opts.connector)
+    return;
+  l.connecting = true;
+  auto& peer = st.opts.peers[o];
+  auto where = peer.host + ":" + std::to_string(peer.port);
+  self->request(st.opts.connector, st.opts.connect_timeout, caf::connect_atom::value, peer.host,
+                peer.port)
+    .then(
+      [self, o, where](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                       const std::set<std::string>&) {
+        auto door = caf::actor_cast<caf::actor>(ptr);
+        if (!door) {
+          peer_down(self, o, "nothing published at " + where + "; is it a keel-node's cluster "
+                             "address?");
+          return;
+        }
+        auto& st = self->state;
+        self
+          ->request(door, st.opts.connect_timeout, hello_atom::value, st.opts.node_name,
+                    st.opts.placement)
+          .then([self, o, door](const std::string&) { peer_up(self, o, door); },
+                [self, o](caf::error& err) { peer_down(self, o, describe_error(err)); });
+      },
+      [self, o, where](caf::error& err) {
+        peer_down(self, o, "cannot connect to " + where + ": " + describe_error(err));
+      });
+}
+
 void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_command> cmds) {
   auto& st = self->state;
   auto& host = st.direct[k];
   if (host) {
     st.parts[part_id].sent_to = host.address();
     self->send(host, batch_atom::value, part_id, std::move(cmds));
+    return;
+  }
+  if (auto o = owner_of(st, k); o >= 0) {
+    auto& l = st.links[static_cast<size_t>(o)];
+    if (!l.door) {
+      auto reply = cluster_down(st, k, l.why);
+      part_done(self, part_id, nullptr, nullptr, &reply);
+      return;
+    }
+    st.parts[part_id].sent_to = l.door.address();
+    self->send(l.door, batch_atom::value, k, part_id, std::move(cmds));
     return;
   }
   self->send(st.opts.via,
@@ -180,6 +304,9 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
     finish(self, id);
     return;
   }
+  // All parts are counted before the first is sent: a part may fail at once (its node is
+  // down), and the batch must not finish before its last part is out.
+  std::vector<std::pair<uint32_t, uint64_t>> out;
   for (uint32_t k = 0; k < n; ++k) {
     if (sub[k].empty())
       continue;
@@ -188,12 +315,14 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
     p.batch = id;
     p.shard = k;
     p.where = std::move(where[k]);
-    ++st.batches[id].outstanding;
-    send_part(self, k, part_id, std::move(sub[k]));
+    out.emplace_back(k, part_id);
   }
   // One timer for all batches, not one per batch: a sweep fails the overdue ones.
-  st.batches[id].deadline = self->clock().now() + st.opts.request_timeout;
-  if (!st.sweeping) {
+  b.outstanding = out.size();
+  b.deadline = self->clock().now() + st.opts.request_timeout;
+  for (auto [k, part_id] : out)
+    send_part(self, k, part_id, std::move(sub[k]));
+  if (!st.sweeping && !st.batches.empty()) {
     st.sweeping = true;
     self->delayed_send(self, sweep_period(st), detail::deadline_atom::value);
   }
@@ -215,19 +344,41 @@ bool unwrap_part_id(caf::message msg, uint64_t& id) {
 }
 
 caf::behavior router(self_ptr self, router_options opts) {
-  self->state.opts = std::move(opts);
-  self->state.direct.resize(self->state.opts.shard_count);
+  auto& st = self->state;
+  st.opts = std::move(opts);
+  st.direct.resize(st.opts.shard_count);
+  st.pos = local_positions(st.opts.shard_count, st.opts.owner);
+  st.links.resize(st.opts.peers.size());
+  for (size_t o = 0; o < st.links.size(); ++o)
+    connect(self, o);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    for (auto& h : st.direct)
-      if (h && h.address() == dm.source)
-        h = nullptr;
+    for (size_t o = 0; o < st.links.size(); ++o)
+      if (st.links[o].door && st.links[o].door.address() == dm.source) {
+        peer_down(self, o, "connection lost: " + describe_error(dm.reason));
+        return;
+      }
+    auto lost_link = dm.reason == caf::exit_reason::remote_link_unreachable;
+    for (uint32_t k = 0; k < st.opts.shard_count; ++k) {
+      auto& h = st.direct[k];
+      if (!h || h.address() != dm.source)
+        continue;
+      h = nullptr;
+      if (lost_link && owner_of(st, k) >= 0) {
+        peer_down(self, static_cast<size_t>(owner_of(st, k)), "connection lost");
+        return;
+      }
+    }
     fail_parts(
       self, [&](const pending_part& p) { return p.sent_to == dm.source; },
       "the shard restarted while the command was in flight (" + describe_error(dm.reason)
         + "); it may or may not have been applied");
   });
   return {
+    [self](caf::connect_atom, uint64_t o) {
+      if (o < self->state.links.size())
+        connect(self, static_cast<size_t>(o));
+    },
     [self](kv_batch_atom, std::vector<kv_command>& cmds) -> caf::result<std::vector<kv_reply>> {
       start_batch(self, cmds, false);
       return caf::delegated<std::vector<kv_reply>>{};
@@ -282,8 +433,15 @@ caf::behavior router(self_ptr self, router_options opts) {
       auto n = st.opts.shard_count;
       auto rp = self->make_response_promise<std::vector<uint64_t>>();
       auto out = std::make_shared<std::vector<uint64_t>>(n, 0);
-      auto left = std::make_shared<uint32_t>(n);
+      // Each node checkpoints the shards it hosts; other nodes' entries stay 0.
+      std::vector<uint32_t> local;
       for (uint32_t k = 0; k < n; ++k)
+        if (owner_of(st, k) < 0)
+          local.push_back(k);
+      auto left = std::make_shared<uint32_t>(static_cast<uint32_t>(local.size()));
+      if (local.empty())
+        rp.deliver(std::move(*out));
+      for (auto k : local)
         self
           ->request(st.opts.via, st.opts.request_timeout,
                     through_tree(st, k, caf::make_message(checkpoint_atom::value)))
@@ -306,26 +464,44 @@ caf::behavior router(self_ptr self, router_options opts) {
 
 } // namespace
 
+std::vector<int32_t> local_positions(uint32_t shard_count, const std::vector<int32_t>& owner) {
+  std::vector<int32_t> pos(shard_count, -1);
+  int32_t next = 0;
+  for (uint32_t k = 0; k < shard_count; ++k)
+    if (owner.empty() || owner[k] < 0)
+      pos[k] = next++;
+  return pos;
+}
+
 caf::actor spawn_router(caf::actor_system& sys, router_options opts) {
   return sys.spawn(router, std::move(opts));
 }
 
-supervision::child_spec router_child_spec(uint32_t shard_count,
-                                          std::vector<std::string> path_from_parent,
-                                          std::chrono::milliseconds request_timeout) {
+supervision::child_spec router_child_spec(router_options base,
+                                          std::function<caf::actor(caf::actor_system&)> connector) {
   supervision::child_spec spec;
   spec.id = "router";
-  spec.start = [=](const supervision::start_context& ctx) -> caf::expected<caf::actor> {
-    router_options opts;
-    opts.shard_count = shard_count;
+  spec.start = [base = std::move(base), connector = std::move(connector)](
+                 const supervision::start_context& ctx) -> caf::expected<caf::actor> {
+    auto opts = base;
     opts.via = ctx.notify();
-    opts.path = path_from_parent;
-    opts.request_timeout = request_timeout;
+    if (connector)
+      opts.connector = connector(ctx.system());
     auto r = spawn_router(ctx.system(), std::move(opts));
     ctx.ready();
     return r;
   };
   return spec;
+}
+
+supervision::child_spec router_child_spec(uint32_t shard_count,
+                                          std::vector<std::string> path_from_parent,
+                                          std::chrono::milliseconds request_timeout) {
+  router_options opts;
+  opts.shard_count = shard_count;
+  opts.path = std::move(path_from_parent);
+  opts.request_timeout = request_timeout;
+  return router_child_spec(std::move(opts));
 }
 
 } // namespace keel::actors

@@ -25,6 +25,21 @@
 //   (checkpoint_atom)                                  -> std::vector<uint64_t>
 //       Every shard snapshots at once; the LSN of each shard's snapshot, by shard index.
 //
+// ## Shards on other nodes (a cluster: router_options::owner and peers)
+//
+// A shard that another node owns is reached through that node's door (runtime/cluster.hpp), an
+// actor published with CAF's network layer: the router connects to each peer through
+// `connector` (CAF's middleman actor, or caf_openssl's for TLS), checks with a hello that the
+// peer has the same placement, monitors the door and sends it `(batch_atom, uint32_t shard,
+// uint64_t id, commands)`; the door passes the part down its tree and the peer's shard host
+// answers this router directly, which then talks to that host straight away, one network hop
+// each way. While a peer is not connected (not up yet, killed, unreachable) its shards answer at
+// once with "CLUSTERDOWN shard 7 on node b unreachable (...)", parts in flight when the link
+// drops get that answer too, never a hang; the router reconnects with a doubling backoff
+// (100 ms up to `reconnect_max`, with jitter) and requests flow again as soon as the peer is
+// back. `on_peer` hears each change of a peer's state or of the reason it is down (the first
+// failed attempt included).
+//
 // Not atomic across shards (MSET on keys of two shards may half-apply if one shard fails), as
 // Redis Cluster. Thread-safety: an actor. Lifetime: holds no strong handle to the tree but
 // `via`; stop it like any actor.
@@ -38,11 +53,24 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace keel::actors {
+
+/// Another node of a cluster, as a router reaches it.
+struct router_peer {
+  std::string name;
+  std::string host;
+  uint16_t port = 0;
+};
+
+/// `(hello_atom, std::string node, uint64_t placement)` -> std::string: a router introduces
+/// itself to a peer's door, which answers with its node name, or an error when the placements
+/// differ.
+using hello_atom = caf::atom_constant<caf::atom("kv_hello")>;
 
 /// How a router reaches the shards; plain data.
 struct router_options {
@@ -55,6 +83,27 @@ struct router_options {
   std::vector<std::string> path;
   /// How long a batch waits for a shard (a restarting one included) before its parts fail.
   std::chrono::milliseconds request_timeout{5000};
+
+  // -- cluster (all empty on a node that hosts every shard) ---------------------
+
+  /// Per shard id: -1 for a shard this node hosts, else the index of its node in `peers`.
+  /// Empty: every shard is local.
+  std::vector<int32_t> owner;
+  /// The other nodes, indexed by `owner`.
+  std::vector<router_peer> peers;
+  /// This node's name (sent in the hello, used in messages).
+  std::string node_name;
+  /// A fingerprint of the placement; a peer with another one is refused.
+  uint64_t placement = 0;
+  /// Connects to peers: answers `(caf::connect_atom, std::string host, uint16_t port)` with
+  /// `(caf::node_id, caf::strong_actor_ptr door, std::set<std::string>)` (CAF's middleman actor).
+  caf::actor connector;
+  /// How long one connection attempt (connect and hello) may take.
+  std::chrono::milliseconds connect_timeout{2000};
+  /// The longest pause between two attempts.
+  std::chrono::milliseconds reconnect_max{2000};
+  /// Called (in the router) when a peer comes up (`up`) or goes down, with the reason.
+  std::function<void(const std::string& peer, bool up, const std::string& why)> on_peer;
 };
 
 /// The shard of `key` among `shard_count` (FNV-1a 64 of the bytes, mod shard_count).
@@ -64,11 +113,22 @@ struct router_options {
 /// Spawns a router with `opts` (ready at once: it needs no init).
 [[nodiscard]] caf::actor spawn_router(caf::actor_system& sys, router_options opts);
 
-/// The router's child spec (id "router", ready on spawn). Its path starts at the supervisor
-/// that starts it (ctx.notify()): `path_from_parent` names the shards supervisor from there
-/// ({"shards"} in keel-node's root).
+/// The router's child spec (id "router", ready on spawn) for `opts` but `via`: its path starts
+/// at the supervisor that starts it (ctx.notify()), so `opts.path` names the shards supervisor
+/// from there ({"shards"} in keel-node's root). `connector`, when set, gives opts.connector in
+/// the actor system that starts the router.
+[[nodiscard]] supervision::child_spec
+router_child_spec(router_options opts,
+                  std::function<caf::actor(caf::actor_system&)> connector = {});
+
+/// router_child_spec for a node hosting all `shard_count` shards.
 [[nodiscard]] supervision::child_spec router_child_spec(uint32_t shard_count,
                                                         std::vector<std::string> path_from_parent,
                                                         std::chrono::milliseconds request_timeout);
+
+/// The positions of the hosted shards among the shards supervisor's children: -1 for a shard of
+/// another node, else the rank of its id among the hosted ids (`owner` as in router_options).
+[[nodiscard]] std::vector<int32_t> local_positions(uint32_t shard_count,
+                                                   const std::vector<int32_t>& owner);
 
 } // namespace keel::actors

@@ -7,21 +7,22 @@ namespace keel::actors {
 shards_options shards_options_from(const config::node_config& cfg, caf::actor events) {
   shards_options out;
   out.count = cfg.shards.count;
+  out.ids = config::local_shards(cfg);
   out.shard = [cfg](uint32_t k) { return shard_options_from(cfg, k); };
   out.startup_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
   out.events = std::move(events);
   return out;
 }
 
-std::string shard_child_id(uint32_t k) {
-  return "shard#" + std::to_string(k + 1);
+std::string shard_child_id(uint32_t i) {
+  return "shard#" + std::to_string(i + 1);
 }
 
-caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t k,
+caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t i,
                                  caf::message content) {
   auto m = caf::make_message(supervision::forward_atom::value, std::string{"sm"},
                              std::move(content));
-  m = caf::make_message(supervision::forward_atom::value, shard_child_id(k), std::move(m));
+  m = caf::make_message(supervision::forward_atom::value, shard_child_id(i), std::move(m));
   for (auto i = path.rbegin(); i != path.rend(); ++i)
     m = caf::make_message(supervision::forward_atom::value, *i, std::move(m));
   return m;
@@ -43,7 +44,8 @@ struct starter_state {
 
 // Waits for the shards supervisor (its handle and its ready), then starts all shards at once.
 caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::start_context outer,
-                      uint32_t count, std::chrono::milliseconds timeout) {
+                      std::vector<uint32_t> ids, std::chrono::milliseconds timeout) {
+  auto count = static_cast<uint32_t>(ids.size());
   auto finish = [self, outer](caf::error err) {
     auto& st = self->state;
     if (st.done)
@@ -57,7 +59,7 @@ caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::sta
     st.keep_alive = nullptr;
     self->quit();
   };
-  auto go = [self, count, timeout, finish] {
+  auto go = [self, ids = std::move(ids), count, timeout, finish] {
     auto& st = self->state;
     if (!st.sup || !st.sup_ready)
       return;
@@ -65,7 +67,8 @@ caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::sta
       finish(caf::error{});
       return;
     }
-    for (uint32_t k = 0; k < count; ++k)
+    // In id order: the supervisor numbers its dynamic children in the order it starts them.
+    for (auto k : ids)
       self
         ->request(st.sup, timeout, supervision::start_child_atom::value, caf::make_message(k))
         .then(
@@ -92,9 +95,9 @@ caf::behavior starter(caf::stateful_actor<starter_state>* self, supervision::sta
 } // namespace
 
 caf::actor start_shards(const supervision::start_context& ctx, supervision::supervisor_options so,
-                        uint32_t count, std::chrono::milliseconds timeout) {
+                        std::vector<uint32_t> ids, std::chrono::milliseconds timeout) {
   auto& sys = ctx.system();
-  auto helper = sys.spawn(starter, ctx, count, timeout);
+  auto helper = sys.spawn(starter, ctx, std::move(ids), timeout);
   auto sup = supervision::spawn_supervisor(sys, std::move(so),
                                            supervision::start_context{sys, helper, ctx.child_id()});
   caf::anon_send(helper, sup);

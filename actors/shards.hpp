@@ -6,10 +6,12 @@
 //   └── ...
 //
 // shards_child_of returns the child spec of the whole subtree, for any state machine. Its
-// start factory spawns the simple_one_for_one supervisor and a starter that asks it for all N
-// shards at once (each recovers in its own writer thread and host); the subtree reports ready
-// when every shard did, or fails with the first shard's error. Shard k always has the child id
-// `shard_child_id(k)` ("shard#<k+1>"), across restarts.
+// start factory spawns the simple_one_for_one supervisor and a starter that asks it for all the
+// node's shards at once (each recovers in its own writer thread and host); the subtree reports
+// ready when every shard did, or fails with the first shard's error. The node hosts the shard
+// ids `ids` (all of 0..count-1 unless a cluster places some on other nodes); the i-th of them
+// always has the child id `shard_child_id(i)` ("shard#<i+1>"), across restarts, and is started
+// with its shard id as argument (its directory and its metrics carry the id).
 //
 // The start-up timeout is the YAML's shards.startup_timeout_ms: every shard, and each of its two
 // children, gets it; the subtree, whose shards start in parallel, gets twice that.
@@ -35,8 +37,10 @@ namespace keel::actors {
 
 /// What the shards subtree is started with; plain data.
 struct shards_options {
-  /// Number of shards (>= 1).
+  /// Number of shards of the whole store (>= 1).
   uint32_t count = 1;
+  /// The shard ids this node hosts, ascending; empty: all of 0..count-1.
+  std::vector<uint32_t> ids;
   /// Options of shard k, made on each (re)start of that shard.
   std::function<shard_options(uint32_t k)> shard;
   /// Per shard (writer recovery, host replay); the subtree gets twice as long.
@@ -64,15 +68,16 @@ struct shards_options {
 /// the way forwards it as a child_ref message, so it reaches the shard host across restarts
 /// and its reply goes straight back to the sender. E.g., with keel-node's root:
 ///   self->request(root, t, shard_host_envelope({"shards"}, k, make_message(exec_atom::value, r)))
-[[nodiscard]] caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t k,
+[[nodiscard]] caf::message shard_host_envelope(const std::vector<std::string>& path, uint32_t i,
                                                caf::message content);
 
 namespace detail {
 
-/// Spawns the simple_one_for_one supervisor with `so` and starts `count` children with start
-/// arguments 0..count-1 in parallel; reports to `ctx` when all are ready (or the first failed).
+/// Spawns the simple_one_for_one supervisor with `so` and starts one child per id, with the id
+/// as start argument, in parallel; reports to `ctx` when all are ready (or the first failed).
 [[nodiscard]] caf::actor start_shards(const supervision::start_context& ctx,
-                                      supervision::supervisor_options so, uint32_t count,
+                                      supervision::supervisor_options so,
+                                      std::vector<uint32_t> ids,
                                       std::chrono::milliseconds timeout);
 
 } // namespace detail
@@ -111,9 +116,13 @@ template <class Request, class Reply>
   spec.type = supervision::child_type::supervisor;
   spec.shutdown = supervision::shutdown_policy::infinity();
   spec.start_timeout = opts.startup_timeout * 2;
-  spec.start = [so = std::move(so), count = opts.count,
+  auto ids = opts.ids;
+  if (ids.empty())
+    for (uint32_t k = 0; k < opts.count; ++k)
+      ids.push_back(k);
+  spec.start = [so = std::move(so), ids = std::move(ids),
                 timeout = opts.startup_timeout * 2](const supervision::start_context& ctx)
-    -> caf::expected<caf::actor> { return detail::start_shards(ctx, so, count, timeout); };
+    -> caf::expected<caf::actor> { return detail::start_shards(ctx, so, ids, timeout); };
   return spec;
 }
 
