@@ -111,8 +111,14 @@ int run_node(const keel::config::node_config& cfg) {
     return exit_failure;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
-  log->info("keel-node ready in {} ms (node '{}', {} shards, data_dir {})", ms.count(),
-            cfg.node.name, cfg.shards.count, cfg.node.data_dir);
+  if (cfg.cluster.nodes.empty())
+    log->info("keel-node ready in {} ms (node '{}', {} shards, data_dir {})", ms.count(),
+              cfg.node.name, cfg.shards.count, cfg.node.data_dir);
+  else
+    log->info("keel-node ready in {} ms (node '{}', {} of {} shards in a cluster of {} nodes, "
+              "data_dir {})",
+              ms.count(), cfg.cluster.name, keel::config::local_shards(cfg).size(),
+              cfg.shards.count, cfg.cluster.nodes.size(), cfg.node.data_dir);
   std::function<void(const boost::system::error_code&, int)> on_signal;
   on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec)

@@ -1,6 +1,7 @@
 #include "runtime/node.hpp"
 
 #include "actors/shard_errc.hpp"
+#include "runtime/cluster.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics_subscriber.hpp"
 #include "runtime/root.hpp"
@@ -27,6 +28,7 @@ caf::error node::start(down_callback on_down) {
   supervision::add_error_category(*sys_cfg_);
   wal::add_error_category(*sys_cfg_);
   actors::add_error_category(*sys_cfg_);
+  configure_cluster(*sys_cfg_, cfg_);
   sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
   logger("keel.runtime")->debug("actor system up with {} scheduler threads",
                                 caf::get_or(*sys_cfg_, "scheduler.max-threads",

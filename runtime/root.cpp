@@ -1,6 +1,7 @@
 #include "runtime/root.hpp"
 
 #include "actors/kv_shard.hpp"
+#include "runtime/cluster.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/gateway_service.hpp"
 #include "runtime/http_service.hpp"
@@ -27,7 +28,12 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   opts.children.push_back(actors::shards_child(cfg, bus, shard_metrics(registry)));
   // Each incarnation of the router is recorded for the gateway's backend.
   auto router = std::make_shared<actor_slot>();
-  auto router_spec = actors::router_child(cfg);
+  auto router_spec =
+    cfg.cluster.nodes.empty()
+      ? actors::router_child(cfg)
+      : actors::router_child(
+          cfg, [cfg](caf::actor_system& sys) { return cluster_connector(sys, cfg); },
+          on_peer_logger(registry));
   router_spec.start = [start = std::move(router_spec.start),
                        router](const supervision::start_context& ctx) {
     auto r = start(ctx);
@@ -36,6 +42,9 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
     return r;
   };
   opts.children.push_back(std::move(router_spec));
+  // The door opens once this node's shards and router run: other nodes reach them through it.
+  if (!cfg.cluster.nodes.empty())
+    opts.children.push_back(cluster_child(cfg));
   if (!cfg.pools.empty())
     opts.children.push_back(pools_child(cfg, bus));
   if (cfg.gateway.enabled) {
