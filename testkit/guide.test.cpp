@@ -3,10 +3,13 @@
 #include "supervision/spec.hpp"
 #include "testkit/child_process.hpp"
 #include "testkit/fixture.hpp"
+#include "testkit/shared.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <sstream>
 
 using namespace keel;
@@ -107,6 +110,54 @@ TEST_CASE("full: every isolation at once") {
 }
 // [end]
 
+// [example: shared]
+// One store per test binary, in its own actor system: started on the first get() of the run
+// (in parallel with the binary's other shared resources), reset before each later test that
+// uses it, stopped when the run ends.
+using clear_atom = caf::atom_constant<caf::atom("clear")>;
+
+struct store {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::actor kv = sys.spawn([]() -> caf::behavior {
+    auto data = std::make_shared<std::map<std::string, int>>();
+    return {
+      [data](const std::string& key, int value) { (*data)[key] = value; },
+      [data](const std::string& key) { return (*data)[key]; },
+      [data](clear_atom) { data->clear(); },
+    };
+  });
+};
+
+testkit::shared_resource<store> shared_store{
+  "store",
+  [] { return std::make_unique<store>(); },
+  [](store& s) { // reset: the next test starts once the store says it is empty
+    caf::scoped_actor self{s.sys};
+    self->request(s.kv, testkit::default_timeout(), clear_atom::value)
+      .receive([] {}, [](caf::error& err) { throw std::runtime_error(caf::to_string(err)); });
+  },
+  [](store& s) { caf::anon_send_exit(s.kv, caf::exit_reason::user_shutdown); }};
+
+TEST_CASE("shared: tests share one store and never see each other's data") {
+  auto& s = shared_store.get(); // before the fixture: leak counts start after the reset
+  testkit::fixture fx{testkit::fixture_options::leak_checked()};
+  auto probe = fx.make_probe();
+  caf::send_as(probe.handle(), s.kv, std::string{"visits"});
+  CHECK(std::get<0>(probe.expect_message<int>()) == 0); // another test's visit is gone
+  caf::anon_send(s.kv, std::string{"visits"}, 1);
+}
+// [end]
+
+TEST_CASE("shared: a second test of the store does not see the first one's data") {
+  auto& s = shared_store.get();
+  testkit::fixture fx;
+  auto probe = fx.make_probe();
+  caf::send_as(probe.handle(), s.kv, std::string{"visits"});
+  CHECK(std::get<0>(probe.expect_message<int>()) == 0);
+  caf::anon_send(s.kv, std::string{"visits"}, 2);
+}
+
 namespace {
 
 std::string slurp(const std::string& path) {
@@ -135,5 +186,5 @@ TEST_CASE("every example of testkit/README.md is one of the examples compiled he
     ++examples;
     pos = end + 3;
   }
-  CHECK(examples == 7); // one per mode
+  CHECK(examples == 8); // one per mode, and shared resources
 }
