@@ -13,9 +13,12 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace keel::actors::test {
 
@@ -65,6 +68,24 @@ inline supervision::start_fn test_worker(worker_options o) {
     };
     return ctx.system().spawn(fun, ctx);
   };
+}
+
+/// examples/workers/echo_worker in the build directory (KEEL_BUILD_ROOT under `meson test`,
+/// else beside the test binary, which sits at the top of the build directory); empty when the
+/// build directory is unknown. The file may be missing: build it first.
+inline std::string echo_worker_path() {
+  std::string root;
+  if (auto env = std::getenv("KEEL_BUILD_ROOT")) {
+    root = env;
+  } else {
+    char buf[4096];
+    auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0)
+      return {};
+    root.assign(buf, static_cast<size_t>(n));
+    root = root.substr(0, root.find_last_of('/'));
+  }
+  return root + "/examples/workers/echo_worker";
 }
 
 /// A client for tests: `(call_atom, target, req)` and `(checkout_atom, target)` are sent to

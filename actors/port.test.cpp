@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -28,20 +27,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// examples/workers/echo_worker in the build directory (KEEL_BUILD_ROOT under `meson test`,
-// else beside the test binary, which sits at the top of the build directory).
 std::string echo_worker() {
-  std::string root;
-  if (auto env = std::getenv("KEEL_BUILD_ROOT")) {
-    root = env;
-  } else {
-    char buf[4096];
-    auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    REQUIRE(n > 0);
-    root.assign(buf, static_cast<size_t>(n));
-    root = root.substr(0, root.find_last_of('/'));
-  }
-  auto path = root + "/examples/workers/echo_worker";
+  auto path = test::echo_worker_path();
   INFO("build it first: ninja -C <build dir> examples/workers/echo_worker");
   REQUIRE(::access(path.c_str(), X_OK) == 0);
   return path;
