@@ -49,7 +49,8 @@ using late_fn = std::function<void(std::shared_ptr<void>)>;
 
 // Runs every job in its own thread and waits until all are done or `timeout` passed; returns
 // the outcomes (done == false: missed the deadline; its thread runs on, detached).
-std::vector<parallel_jobs::outcome> run_parallel(std::vector<job_fn> jobs, std::vector<late_fn> late,
+std::vector<parallel_jobs::outcome> run_parallel(std::vector<job_fn> jobs,
+                                                 std::vector<late_fn> late,
                                                  std::chrono::milliseconds timeout) {
   auto state = std::make_shared<parallel_jobs>();
   state->outcomes.resize(jobs.size());

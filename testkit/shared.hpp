@@ -54,7 +54,8 @@ class shared_registry {
 public:
   // -- construction ---------------------------------------------------------
 
-  /// @param start_timeout: how long the parallel start of all resources may take (scaled).
+  /// `start_timeout`: how long the parallel start of all resources may take; `stop_timeout`:
+  /// how long their parallel stop may take (both scaled by KEEL_TEST_TIME_FACTOR).
   explicit shared_registry(std::chrono::milliseconds start_timeout = std::chrono::seconds{60},
                            std::chrono::milliseconds stop_timeout = std::chrono::seconds{30});
 

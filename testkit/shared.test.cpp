@@ -306,7 +306,9 @@ TEST_CASE("shared resources stop once, when the test run ends", "[shared]") {
   auto at = [&](const std::string& text) {
     return std::find(lines.begin(), lines.end(), text) - lines.begin();
   };
-  auto count = [&](const std::string& text) { return std::count(lines.begin(), lines.end(), text); };
+  auto count = [&](const std::string& text) {
+    return std::count(lines.begin(), lines.end(), text);
+  };
   CHECK(count("shared start: child_probe") == 1);
   CHECK(count("shared stop: child_probe") == 1);
   CHECK(at("shared test body: done") < at("shared stop: child_probe"));
@@ -315,8 +317,9 @@ TEST_CASE("shared resources stop once, when the test run ends", "[shared]") {
 TEST_CASE("a shared resource that cannot start fails the test that asks, and the run goes on",
           "[shared]") {
   // The compact reporter keeps each failure on one line.
-  testkit::child_process run{{self_exe(), "[.shared_child_broken],[.shared_child]", "-r", "compact"},
-                             {{"KEEL_SHARED_CHILD", "1"}}};
+  testkit::child_process run{
+    {self_exe(), "[.shared_child_broken],[.shared_child]", "-r", "compact"},
+    {{"KEEL_SHARED_CHILD", "1"}}};
   CHECK(run.wait_exit() == 1); // Catch2's exit status: one test failed
   auto out = run.output();
   INFO(out);
