@@ -19,4 +19,24 @@ std::vector<uint32_t> local_shards(const node_config& cfg) {
   return all;
 }
 
+uint64_t placement_fingerprint(const node_config& cfg) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](const std::string& bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+    h ^= 0xff; // separator
+    h *= 0x100000001b3ull;
+  };
+  mix(std::to_string(cfg.shards.count));
+  for (auto& n : cfg.cluster.nodes) {
+    mix(n.name);
+    mix(n.host + ":" + std::to_string(n.port));
+    for (auto k : n.shards)
+      mix(std::to_string(k));
+  }
+  return h;
+}
+
 } // namespace keel::config

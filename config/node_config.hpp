@@ -141,4 +141,8 @@ struct node_config {
 /// The shard ids this node hosts: those of its cluster entry, or 0..shards.count-1.
 [[nodiscard]] std::vector<uint32_t> local_shards(const node_config& cfg);
 
+/// A fingerprint of shards.count and cluster.nodes (names, addresses, shards): nodes refuse
+/// peers whose placement differs.
+[[nodiscard]] uint64_t placement_fingerprint(const node_config& cfg);
+
 } // namespace keel::config
