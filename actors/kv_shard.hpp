@@ -52,8 +52,7 @@ shards_child(const config::node_config& cfg, caf::actor events_bus,
 /// The router (id "router") for shards_child(cfg, ...), started by the same supervisor.
 /// Its request timeout is the shards' start-up timeout (a restarting shard may take as long).
 /// In a cluster (cfg.cluster.nodes), it reaches the other nodes' shards through `connector`
-/// (called with the actor system that starts the router; CAF's middleman actor or
-/// caf_openssl's), and `on_peer` hears when a node comes up or goes down (router.hpp).
+/// (called with the actor system that starts the router; CAF's middleman actor), and `on_peer` hears when a node comes up or goes down (router.hpp).
 [[nodiscard]] supervision::child_spec
 router_child(const config::node_config& cfg,
              std::function<caf::actor(caf::actor_system&)> connector = {},

@@ -29,7 +29,7 @@
 //
 // A shard that another node owns is reached through that node's door (runtime/cluster.hpp), an
 // actor published with CAF's network layer: the router connects to each peer through
-// `connector` (CAF's middleman actor, or caf_openssl's for TLS), checks with a hello that the
+// `connector` (CAF's middleman actor), checks with a hello that the
 // peer has the same placement, monitors the door and sends it `(batch_atom, uint32_t shard,
 // uint64_t id, commands)`; the door passes the part down its tree and the peer's shard host
 // answers this router directly, which then talks to that host straight away, one network hop

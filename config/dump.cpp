@@ -76,9 +76,6 @@ void dump_cluster(YAML::Emitter& out, const cluster_section& c) {
   out << YAML::EndSeq;
   put(out, "connect_timeout_ms", c.connect_timeout_ms);
   put(out, "reconnect_max_ms", c.reconnect_max_ms);
-  put_string(out, "certificate", c.certificate);
-  put_string(out, "key", c.key);
-  put_string(out, "cafile", c.cafile);
   out << YAML::EndMap;
 }
 

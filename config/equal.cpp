@@ -37,8 +37,7 @@ auto fields(const cluster_node& x) {
 }
 
 auto fields(const cluster_section& x) {
-  return std::tie(x.name, x.connect_timeout_ms, x.reconnect_max_ms, x.certificate, x.key,
-                  x.cafile);
+  return std::tie(x.name, x.connect_timeout_ms, x.reconnect_max_ms);
 }
 
 template <class T>

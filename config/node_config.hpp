@@ -115,14 +115,13 @@ struct cluster_node {
 
 /// `cluster:` section. Empty `nodes` (the default): a single node owning every shard. Every
 /// node of a cluster loads the same section but for `name`, e.g. `--set cluster.name=b`.
+/// Traffic between nodes is not encrypted: keep cluster addresses on loopback or a private
+/// network (examples/cluster/README.md).
 struct cluster_section {
   std::string name;                     ///< this node, one of `nodes` (required with nodes)
   std::vector<cluster_node> nodes;      ///< placement: together they own each shard once
   uint32_t connect_timeout_ms = 2000;   ///< one connection attempt to a peer
   uint32_t reconnect_max_ms = 2000;     ///< backoff between attempts doubles up to this
-  std::string certificate;              ///< TLS between nodes: PEM certificate of this node
-  std::string key;                      ///< its PEM private key
-  std::string cafile;                   ///< PEM CA that signed the peers' certificates
 };
 
 /// The whole node.

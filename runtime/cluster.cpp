@@ -8,17 +8,12 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 
 #include <set>
 
 namespace keel::runtime {
 
 namespace {
-
-bool tls(const config::node_config& cfg) {
-  return !cfg.cluster.certificate.empty();
-}
 
 struct publisher_state {
   caf::actor keep_alive; // the start_context holds its notify actor only weakly
@@ -66,18 +61,10 @@ void configure_cluster(caf::actor_system_config& sys_cfg, const config::node_con
   if (cfg.cluster.nodes.empty())
     return;
   sys_cfg.load<caf::io::middleman>();
-  if (tls(cfg)) {
-    sys_cfg.load<caf::openssl::manager>();
-    sys_cfg.openssl_certificate = cfg.cluster.certificate;
-    sys_cfg.openssl_key = cfg.cluster.key;
-    sys_cfg.openssl_cafile = cfg.cluster.cafile;
-  }
   actors::add_kv_message_types(sys_cfg);
 }
 
-caf::actor cluster_connector(caf::actor_system& sys, const config::node_config& cfg) {
-  if (tls(cfg))
-    return caf::actor_cast<caf::actor>(sys.openssl_manager().actor_handle());
+caf::actor cluster_connector(caf::actor_system& sys, const config::node_config&) {
   return caf::actor_cast<caf::actor>(sys.middleman().actor_handle());
 }
 

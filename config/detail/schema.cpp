@@ -381,10 +381,6 @@ void check_cluster(const node_config& cfg, const place& section, const places& k
     r.error(key_at(keys, "name", section).at,
             "cluster.name is '" + c.name + "'; expected one of " + all_names +
                 " (the names in cluster.nodes)");
-  auto tls = int{!c.certificate.empty()} + int{!c.key.empty()} + int{!c.cafile.empty()};
-  if (tls != 0 && tls != 3)
-    r.error(section.at, "cluster TLS needs certificate, key and cafile together; set all three "
-                        "or none");
 }
 
 void read_cluster(const YAML::Node& n, const place& p, reader& r, node_config& cfg,
@@ -397,9 +393,6 @@ void read_cluster(const YAML::Node& n, const place& p, reader& r, node_config& c
        [&](auto& v, auto& q) { r.read_uint(v, q, 1, max_ms, out.connect_timeout_ms); }},
       {"reconnect_max_ms",
        [&](auto& v, auto& q) { r.read_uint(v, q, 1, max_ms, out.reconnect_max_ms); }},
-      {"certificate", [&](auto& v, auto& q) { r.read_string(v, q, false, out.certificate); }},
-      {"key", [&](auto& v, auto& q) { r.read_string(v, q, false, out.key); }},
-      {"cafile", [&](auto& v, auto& q) { r.read_string(v, q, false, out.cafile); }},
   };
   keys = r.read_map(n, p, "cluster", fields);
 }
