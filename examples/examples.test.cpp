@@ -62,7 +62,7 @@ TEST_CASE("the example node config is valid and shows every section") {
   // It documents the defaults: loading it gives the default config.
   CHECK(loaded.config == keel::config::node_config{});
   auto text = read_file(path);
-  for (auto section : {"\nnode:", "\nshards:", "\ngateway:", "\nhttp:", "\npools:"})
+  for (auto section : {"\nnode:", "\nshards:", "\ngateway:", "\nhttp:", "\npools:", "\ncluster:"})
     CHECK_THAT(text, Catch::Contains(section));
 }
 
@@ -121,4 +121,31 @@ TEST_CASE("the durable counter example keeps its totals across runs") {
   child_process second{{build_path("examples/durable_counter"), data.path(), "5"}};
   REQUIRE(second.wait_exit() == 0);
   CHECK(totals(second) == std::vector<std::string>{"apples = 15", "pears = 30"});
+}
+
+TEST_CASE("the cluster example's nodes agree on a placement, and its script writes through a and "
+          "reads through c") {
+  std::vector<keel::config::node_config> nodes;
+  for (auto name : {"a", "b", "c"}) {
+    auto loaded = keel::config::load_file(source_path("examples/cluster/node-" + std::string{name}
+                                                      + ".yaml"));
+    for (auto& e : loaded.errors)
+      UNSCOPED_INFO(e.str());
+    REQUIRE(loaded.ok());
+    CHECK(loaded.config.cluster.name == name);
+    nodes.push_back(loaded.config);
+  }
+  CHECK(keel::config::placement_fingerprint(nodes[0])
+        == keel::config::placement_fingerprint(nodes[1]));
+  CHECK(keel::config::placement_fingerprint(nodes[0])
+        == keel::config::placement_fingerprint(nodes[2]));
+  // The script's own checks: every node up and connected, every key read back equal.
+  child_process run{{"/usr/bin/python3", source_path("examples/cluster/run"), "--keys", "300"},
+                    {{"KEEL_BUILD_DIR", env_or("KEEL_BUILD_ROOT", "build")}}};
+  auto rc = run.wait_exit(keel::testkit::default_timeout() * 6);
+  INFO(run.output());
+  REQUIRE(rc);
+  CHECK(*rc == 0);
+  CHECK_THAT(run.output(), Catch::Contains("node a acknowledged 300 of 300 SETs; node c read back "
+                                           "300 of 300 equal; DBSIZE through c: 300"));
 }
