@@ -61,6 +61,10 @@ void configure_cluster(caf::actor_system_config& sys_cfg, const config::node_con
   if (cfg.cluster.nodes.empty())
     return;
   sys_cfg.load<caf::io::middleman>();
+  // A peer that goes silent without closing its connection (a partition, a frozen host) is
+  // dropped after 5 s without traffic; heartbeats keep idle links alive meanwhile.
+  sys_cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds{1}});
+  sys_cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds{5}});
   actors::add_kv_message_types(sys_cfg);
 }
 
