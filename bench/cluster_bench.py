@@ -28,7 +28,7 @@ import time
 import shutil
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import resp_bench as rb  # noqa: E402  (Server, free_port, wait_ping, run_redis_benchmark)
+import resp_bench as rb  # noqa: E402  (Server, free_port, await_keel, run_redis_benchmark)
 
 ROOT = rb.ROOT
 SHARDS = 12
@@ -84,22 +84,7 @@ def start_node(workdir, build_dir, name, sync, cluster_ports=None, timeout=60.0)
 
 def await_ready(s):
     """Waits for the gateway, the ready line and (in the cluster) every peer up."""
-    while time.monotonic() < s.deadline:
-        text = s.log_text()
-        if s.port is None:
-            for line in text.splitlines():
-                i = line.find("gateway listening on ")
-                if i >= 0:
-                    s.port = int(line[i:].split()[-1].rsplit(":", 1)[1])
-                    break
-        if (s.port is not None and "keel-node ready" in text
-                and s.wanted_peers <= peers_up(text)):
-            rb.wait_ping(s, s.port)
-            return
-        if s.proc.poll() is not None:
-            raise RuntimeError(f"{s.name} exited with {s.proc.returncode}:\n{text[-3000:]}")
-        time.sleep(0.05)
-    raise RuntimeError(f"{s.name} was not ready in time:\n{s.log_text()[-3000:]}")
+    rb.await_keel(s, s.deadline, lambda text: s.wanted_peers <= peers_up(text))
 
 
 def one_by_one(port, keys):

@@ -138,7 +138,17 @@ def start_keel(workdir, build_dir, sync, timeout=60.0):
             "--set", "http.enabled=false", "--set", f"node.data_dir={data}",
             "--set", f"shards.sync={sync}"]
     s = Server("keel", argv, workdir)
-    deadline = time.monotonic() + timeout
+    try:
+        await_keel(s, time.monotonic() + timeout)
+    except RuntimeError:
+        s.stop()
+        raise
+    return s
+
+
+def await_keel(s, deadline, ready=lambda text: True):
+    """Waits for keel-node's gateway port (into s.port), its ready line and ready(log text),
+    then for a PING answer; raises RuntimeError with the log's tail when that does not come."""
     while time.monotonic() < deadline:
         text = s.log_text()
         if s.port is None:
@@ -147,15 +157,14 @@ def start_keel(workdir, build_dir, sync, timeout=60.0):
                 if i >= 0:
                     s.port = int(line[i:].split()[-1].rsplit(":", 1)[1])
                     break
-        if s.port is not None and "keel-node ready" in text:
+        if s.port is not None and "keel-node ready" in text and ready(text):
             wait_ping(s, s.port)
-            return s
+            return
         if s.proc.poll() is not None:
-            raise RuntimeError(f"keel-node exited with {s.proc.returncode} before it was ready:\n"
+            raise RuntimeError(f"{s.name} exited with {s.proc.returncode} before it was ready:\n"
                                + text[-3000:])
         time.sleep(0.05)
-    s.stop()
-    raise RuntimeError("keel-node was not ready within %.0f s:\n%s" % (timeout, s.log_text()[-3000:]))
+    raise RuntimeError(f"{s.name} was not ready in time:\n{s.log_text()[-3000:]}")
 
 
 def sanity_check(server):
