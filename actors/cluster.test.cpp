@@ -50,15 +50,8 @@ struct node {
     cfg.node.data_dir = "/data";
     cfg.shards.count = shard_count;
     fs->mkdir("/data");
-    auto opts = shards_options_from(cfg, caf::actor{});
+    auto opts = in_memory_shards(cfg, fs);
     opts.ids = {k};
-    opts.shard = [cfg, f = fs](uint32_t id) {
-      auto o = shard_options_from(cfg, id);
-      o.wal.fs = f;
-      o.wal.preallocate = false;
-      o.host.tick_interval = std::chrono::milliseconds{0};
-      return o;
-    };
     supervisor_options so;
     so.name = "root";
     so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));

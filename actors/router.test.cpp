@@ -30,15 +30,7 @@ struct kv_node {
     cfg.shards.count = n;
     cfg.shards.segment_bytes = 1 << 20;
     fs->mkdir("/data");
-    auto opts = shards_options_from(cfg, caf::actor{});
-    opts.shard = [cfg, f = fs](uint32_t k) {
-      auto o = shard_options_from(cfg, k);
-      o.wal.fs = f;
-      o.wal.preallocate = false;
-      o.host.tick_interval = std::chrono::milliseconds{0};
-      o.flags.intensity = 20;
-      return o;
-    };
+    auto opts = in_memory_shards(cfg, fs);
     supervisor_options so;
     so.name = "root";
     so.flags.intensity = 10;

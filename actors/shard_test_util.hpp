@@ -5,6 +5,8 @@
 #include "actors/kv_state_machine.hpp"
 #include "actors/shard.hpp"
 #include "actors/shard_errc.hpp"
+#include "actors/shards.hpp"
+#include "config/node_config.hpp"
 #include "supervision/child_ref.hpp"
 #include "supervision/client.hpp"
 #include "supervision/events.hpp"
@@ -61,6 +63,21 @@ inline shard_options kv_shard_options(std::shared_ptr<wal::fault_file_system> fs
   o.startup_timeout = default_timeout();
   o.flags.intensity = 20;
   return o;
+}
+
+/// The shards of `cfg` on the in-memory `fs` (no preallocation, no ticks, 20 restarts allowed).
+inline shards_options in_memory_shards(const config::node_config& cfg,
+                                       std::shared_ptr<wal::fault_file_system> fs) {
+  auto opts = shards_options_from(cfg, caf::actor{});
+  opts.shard = [cfg, f = std::move(fs)](uint32_t k) {
+    auto o = shard_options_from(cfg, k);
+    o.wal.fs = f;
+    o.wal.preallocate = false;
+    o.host.tick_interval = std::chrono::milliseconds{0};
+    o.flags.intensity = 20;
+    return o;
+  };
+  return opts;
 }
 
 /// Starts shard supervisor `k` and tracks it.
