@@ -1,4 +1,5 @@
 #include "supervision/errc.hpp"
+#include "testkit/fixture.hpp"
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
@@ -24,10 +25,10 @@ TEST_CASE("an errc converts to a caf::error implicitly", "[supervision][errc]") 
 }
 
 TEST_CASE("the registered category renders through the actor system", "[supervision][errc]") {
-  caf::actor_system_config cfg;
-  add_error_category(cfg);
-  caf::actor_system sys{cfg};
-  auto text = sys.render(make_error(errc::intensity_exceeded, "gave up"));
+  keel::testkit::fixture_options opts;
+  opts.configure = [](caf::actor_system_config& cfg) { add_error_category(cfg); };
+  keel::testkit::fixture fx{opts};
+  auto text = fx.sys().render(make_error(errc::intensity_exceeded, "gave up"));
   CHECK(text == "keel_sup: intensity_exceeded: gave up");
 }
 

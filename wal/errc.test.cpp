@@ -1,3 +1,4 @@
+#include "testkit/fixture.hpp"
 #include "wal/errc.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,9 +21,9 @@ TEST_CASE("a wal error carries its category, code and context", "[wal][errc]") {
 }
 
 TEST_CASE("the registered category renders wal errors by name", "[wal][errc]") {
-  caf::actor_system_config cfg;
-  add_error_category(cfg);
-  caf::actor_system sys{cfg};
-  auto text = sys.render(make_error(errc::wal_poisoned, "fdatasync failed"));
+  keel::testkit::fixture_options opts;
+  opts.configure = [](caf::actor_system_config& cfg) { add_error_category(cfg); };
+  keel::testkit::fixture fx{opts};
+  auto text = fx.sys().render(make_error(errc::wal_poisoned, "fdatasync failed"));
   CHECK(text == "keel_wal: wal_poisoned: fdatasync failed");
 }
