@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,24 @@ public:
     if (err == EOPNOTSUPP || err == EINVAL) // a file system without fallocate
       return truncate(size);
     return err;
+  }
+
+  int map(std::string_view& out, std::shared_ptr<const void>& keep) override {
+    uint64_t n = 0;
+    if (auto err = size(n))
+      return err;
+    if (n == 0) {
+      out = {};
+      keep = nullptr;
+      return 0;
+    }
+    void* p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (p == MAP_FAILED)
+      return errno;
+    ::madvise(p, n, MADV_SEQUENTIAL);
+    keep = std::shared_ptr<const void>(p, [n](const void* q) { ::munmap(const_cast<void*>(q), n); });
+    out = std::string_view{static_cast<const char*>(p), n};
+    return 0;
   }
 
   int truncate(uint64_t size) override {

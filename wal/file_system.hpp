@@ -12,7 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <cerrno>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace keel::wal {
@@ -40,6 +43,15 @@ public:
   /// Reserves `size` bytes of disk for the file, which then reads as zeros up to `size`
   /// (posix_fallocate, as etcd preallocates its segments). The default extends with truncate.
   [[nodiscard]] virtual int allocate(uint64_t size) { return truncate(size); }
+
+  /// Maps the whole file read-only: `out` views its bytes while `keep` lives (and the file
+  /// is not written meanwhile, except where the caller has finished reading). ENOTSUP where
+  /// the file system cannot map; the caller then reads.
+  [[nodiscard]] virtual int map(std::string_view& out, std::shared_ptr<const void>& keep) {
+    (void)out;
+    (void)keep;
+    return ENOTSUP;
+  }
 };
 
 /// How to open a file.

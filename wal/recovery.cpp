@@ -27,11 +27,16 @@ public:
   read_buffer& operator=(const read_buffer&) = delete;
   ~read_buffer() { std::free(data_); }
 
-  /// Reads the whole file at `path`; `out` views the bytes until the next call.
-  int read(file_system& fs, const std::string& path, std::string_view& out) {
+  /// Reads the whole file at `path`; `out` views the bytes until the next call. With `map`,
+  /// the file is mapped where the file system can: the active segment of a crashed writer is
+  /// mostly reserved, never written space, which a mapping reads without filling a buffer.
+  int read(file_system& fs, const std::string& path, std::string_view& out, bool map = false) {
+    mapped_ = nullptr;
     std::unique_ptr<file> f;
     if (auto err = fs.open(path, open_mode::read, f))
       return err;
+    if (map && f->map(out, mapped_) == 0)
+      return 0;
     uint64_t size = 0;
     if (auto err = f->size(size))
       return err;
@@ -59,6 +64,7 @@ public:
 private:
   char* data_ = nullptr;
   size_t cap_ = 0;
+  std::shared_ptr<const void> mapped_;
 };
 
 struct seg_file {
@@ -184,7 +190,7 @@ private:
     auto& s = segs_[i];
     bool last = i + 1 == segs_.size();
     std::string_view data;
-    if (auto err = seg_buf_.read(fs_, join_path(opts_.dir, s.name), data))
+    if (auto err = seg_buf_.read(fs_, join_path(opts_.dir, s.name), data, last))
       return io("reading", s.name, err);
     detail::segment_header head;
     if (const char* reason = detail::decode_segment_header(data, head))
@@ -359,11 +365,23 @@ private:
   /// First offset at or after `from` (aligned) whose 8-byte word is not zero, or data.size().
   static uint64_t skip_zeros(std::string_view data, uint64_t from) {
     uint64_t q = from;
+    // 64 bytes at a time (the compiler vectorizes the OR), then word by word.
+    const char* p = data.data();
+    if (q % 8 == 0)
+      while (q + 64 <= data.size() && zero_block(p + q))
+        q += 64;
     while (q + 8 <= data.size() && detail::get_u64(data.data() + q) == 0)
       q += 8;
     while (q < data.size() && data[q] == 0)
       ++q;
     return std::min<uint64_t>(q, data.size());
+  }
+
+  static bool zero_block(const char* p) {
+    uint64_t acc = 0;
+    for (int k = 0; k < 8; ++k)
+      acc |= detail::get_u64(p + 8 * k);
+    return acc == 0;
   }
 
   static bool valid_follows(std::string_view data, uint64_t from, uint64_t seq) {
@@ -373,6 +391,9 @@ private:
   /// One past the last non-zero byte at or after `from` (at least `from`).
   static uint64_t dirty_end(std::string_view data, uint64_t from) {
     uint64_t end = data.size();
+    if (end % 8 == 0)
+      while (end >= from + 64 && zero_block(data.data() + end - 64))
+        end -= 64;
     while (end >= from + 8 && end % 8 == 0 && detail::get_u64(data.data() + end - 8) == 0)
       end -= 8;
     while (end > from && data[end - 1] == 0)
