@@ -2,9 +2,9 @@
 // itself. The durable KV shards implement it (through the router's messages); memory_backend
 // stands in for tests and benchmarks.
 //
-// Contract: execute() receives the commands one connection sent in one read (a pipeline), in
-// order, as ONE batch, and must call `done` exactly once with exactly one reply per command, in
-// the same order. It may call `done` from any thread, synchronously or later; the gateway moves
+// Contract: execute() receives, as ONE batch, the commands that the connections read in one
+// turn of the gateway's I/O loop sent (each connection's pipeline in order and contiguous), and
+// must call `done` exactly once with exactly one reply per command, in the same order. It may call `done` from any thread, synchronously or later; the gateway moves
 // the replies back to the connection's thread. It must not throw and must not block for long:
 // the gateway's I/O thread calls it. Commands are never empty; names arrive as the client sent
 // them (any case). A command the backend does not know gets standard_replies' unknown_command.

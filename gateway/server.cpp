@@ -113,6 +113,7 @@ caf::expected<uint16_t> server::start() {
   d.st = std::make_unique<detail::server_state>(d.opts, d.store, d.numbers);
   auto& st = *d.st;
   st.logger = detail::log();
+  st.batcher.set_logger(st.logger);
   auto endpoint = asio::ip::tcp::endpoint{asio::ip::make_address(d.opts.bind), d.opts.port};
   auto where = d.opts.bind + ":" + std::to_string(d.opts.port);
   error_code ec;

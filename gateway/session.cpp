@@ -2,9 +2,7 @@
 
 #include "gateway/resp_writer.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 namespace keel::gateway::detail {
 
@@ -137,25 +135,9 @@ void session::process() {
     return;
   }
   in_flight_ = true;
-  st_.numbers.batches.fetch_add(1, std::memory_order_relaxed);
-  st_.numbers.batched_commands.fetch_add(batch.size(), std::memory_order_relaxed);
-  auto n = batch.size();
-  auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-    st_.io.get_executor());
-  auto done = [self = shared_from_this(), guard](std::vector<reply> replies) mutable {
-    auto& io = self->st_.io;
-    asio::post(io, [self = std::move(self), guard = std::move(guard),
-                    replies = std::move(replies)]() mutable {
-      self->complete(std::move(replies));
-      guard->reset();
-    });
-  };
-  try {
-    st_.store.execute(std::move(batch), std::move(done));
-  } catch (const std::exception& e) {
-    st_.logger->error("client {}: backend threw ({}); answering errors", client_.id, e.what());
-    complete(std::vector<reply>(n, reply::error("ERR backend failure")));
-  }
+  st_.batcher.submit(std::move(batch), [self = shared_from_this()](std::vector<reply> replies) {
+    self->complete(std::move(replies));
+  });
 }
 
 void session::complete(std::vector<reply> replies) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gateway/backend.hpp"
+#include "gateway/detail/coalescer.hpp"
 #include "gateway/detail/counter_cells.hpp"
 #include "gateway/options.hpp"
 
@@ -23,7 +24,7 @@ class session;
 
 struct server_state {
   server_state(options o, backend& b, counter_cells& c)
-    : opts(std::move(o)), store(b), numbers(c), acceptor(io), retry(io) {}
+    : opts(std::move(o)), store(b), numbers(c), acceptor(io), retry(io), batcher(io, b, c) {}
 
   options opts;
   backend& store;
@@ -31,6 +32,7 @@ struct server_state {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor acceptor;
   boost::asio::steady_timer retry; ///< waits after a failed accept (EMFILE) before the next
+  coalescer batcher; ///< the sessions' batches go to the backend through it
   std::shared_ptr<spdlog::logger> logger;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   uint16_t port = 0;

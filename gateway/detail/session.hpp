@@ -2,7 +2,8 @@
 //
 // Life of a session, all on the server's I/O thread: read what the socket has into in_, parse
 // every complete command, answer local commands in place and hand the others to the backend as
-// ONE batch, wait (reading nothing more) until the backend's replies arrive, encode all replies
+// ONE batch (through the server's coalescer, which joins the batches of all connections read in
+// the same turn of the I/O loop into one backend call), wait (reading nothing more) until the backend's replies arrive, encode all replies
 // in request order into out_, write, read again. A protocol error is answered after the replies
 // of the commands before it, then the connection closes (see protocol_error.hpp). A client whose
 // unwritten replies exceed the output buffer limit is closed; so is one idle longer than the
