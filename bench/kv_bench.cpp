@@ -754,6 +754,9 @@ int main(int argc, char** argv) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(hw));
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+  // As keel-node (runtime/node.cpp): idle scheduler threads wait on their condition variable
+  // after a short spin instead of napping 50 us at a time.
+  sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   keel::supervision::add_error_category(sys_cfg);
   keel::wal::add_error_category(sys_cfg);
   keel::actors::add_error_category(sys_cfg);
