@@ -1,6 +1,10 @@
 // wal_bench: group-commit WAL throughput against a raw fdatasync baseline (benchmarks.md).
 //
-//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--replay-mib M] [--cv-wakeup]
+//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--replay-mib M] [--nap-polling]
+//
+// The actor system polls as keel-node's does (runtime/node.cpp): an idle scheduler thread spins
+// briefly, then waits on its condition variable. --nap-polling keeps CAF's default instead
+// (50 us naps between polls for up to 25 ms), to show what that costs per hop.
 //
 // Cases, baseline and subjects alternated per trial (A B A B), medians reported:
 //   raw          128-byte pwrite + fdatasync in a loop on a pre-allocated file (the baseline)
@@ -43,8 +47,9 @@ struct config {
   int trials = 3;
   double seconds = 3.0;
   uint64_t replay_mib = 1024;
-  /// CAF workers skip the 50 us sleep-polling phase and wait on a condition variable.
-  bool cv_wakeup = false;
+  /// CAF workers skip the 50 us sleep-polling phase and wait on a condition variable, as in
+  /// keel-node (false with --nap-polling).
+  bool cv_wakeup = true;
 };
 
 double median(std::vector<double> xs) {
@@ -321,8 +326,8 @@ int main(int argc, char** argv) {
       cfg.trials = 2;
       cfg.seconds = 1.0;
       cfg.replay_mib = 256;
-    } else if (a == "--cv-wakeup") {
-      cfg.cv_wakeup = true;
+    } else if (a == "--nap-polling") {
+      cfg.cv_wakeup = false;
     } else if (a == "--dir") {
       cfg.dir = next();
     } else if (a == "--trials") {
@@ -333,7 +338,7 @@ int main(int argc, char** argv) {
       cfg.replay_mib = std::strtoull(next().c_str(), nullptr, 10);
     } else {
       std::fprintf(stderr, "usage: wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] "
-                           "[--replay-mib M]\n");
+                           "[--replay-mib M] [--nap-polling]\n");
       return 2;
     }
   }
@@ -359,7 +364,6 @@ int main(int argc, char** argv) {
     // CAF 0.17 workers poll, then sleep_for(50 us) between polls for a while (no wake-up on
     // enqueue) before they block on a condition variable: that adds up to ~0.1 ms per hop.
     sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
-    sys_cfg.set("work-stealing.aggressive-poll-attempts", size_t{1});
   }
   caf::actor_system sys{sys_cfg};
   std::vector<double> raw, raw_busy, raw_p99, a1, a64, p99, a8, mb;
