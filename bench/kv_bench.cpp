@@ -21,6 +21,9 @@
 //   rss    VmRSS growth while loading M MiB of 1 KiB values (sync none) / value bytes
 // ops/s = commands answered inside the measuring window / window length; every reply is
 // checked (GET: a 16-byte bulk, SET: +OK). efficiency_<n> = ops(n) / (n * ops(1)).
+// cpu_cores_<n>: the process's CPU time over the window / its length (how many cores the run
+// kept busy); ops_per_cpu_s_<n> = ops(n) / cpu_cores_<n>. When one client already keeps more
+// than one core busy, n clients cannot scale past cores / cpu_cores_1 on this machine.
 // stdout: one JSON object per line, the last the summary; progress on stderr. With gnuplot
 // installed, bench-results/kv_scaling.png plots ops/s against n for keel and raw CAF.
 #include "actors/kv_shard.hpp"
@@ -50,6 +53,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -370,12 +374,21 @@ caf::behavior raw_server(caf::event_based_actor* self, std::string value) {
 
 struct run_result {
   double ops_per_s = 0;
+  double cpu_cores = 0; ///< this process's CPU seconds per second of the measuring window
   uint64_t commands = 0;
   uint64_t error_replies = 0;
   uint64_t wrong_replies = 0;
   std::string first_problem;
   histogram latency;
 };
+
+// CPU seconds (user + system) used by this process so far.
+double process_cpu_s() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return tv(ru.ru_utime) + tv(ru.ru_stime);
+}
 
 // Runs `n` clients for `seconds` (after a warm-up) against targets[i % targets.size()].
 run_result run_clients(caf::actor_system& sys, const std::vector<caf::actor>& targets, uint32_t n,
@@ -399,9 +412,17 @@ run_result run_clients(caf::actor_system& sys, const std::vector<caf::actor>& ta
     sys.spawn(load_client, targets[i % targets.size()], std::shared_ptr<const load_spec>{spec},
               0x9e3779b97f4a7c15ull * (i + 1) + static_cast<uint64_t>(n), progress.back(), p);
   }
+  // How many cores the whole process (clients, router, shards, WAL writers) keeps busy.
+  std::this_thread::sleep_until(spec->count_from);
+  auto cpu0 = process_cpu_s();
+  auto t0 = clk::now();
+  std::this_thread::sleep_until(spec->until);
+  auto cpu_used = process_cpu_s() - cpu0;
+  auto window = secs_since(t0);
   // A client must be done at the end of its window plus its last batches' round trip.
   auto deadline = spec->until + std::chrono::seconds{30};
   run_result out;
+  out.cpu_cores = window > 0 ? cpu_used / window : 0;
   for (uint32_t i = 0; i < n; ++i) {
     if (fs[i].wait_until(deadline) != std::future_status::ready) {
       std::string why = what + ": client " + std::to_string(i) + " of " + std::to_string(n)
@@ -545,11 +566,17 @@ std::shared_ptr<const std::vector<std::string>> make_keys(const std::string& pre
 /// Medians per n for one subject (keel under one sync policy, or raw CAF).
 struct sweep {
   std::map<uint32_t, std::vector<double>> trials;
+  std::map<uint32_t, std::vector<double>> cores; // CPU cores busy per run (keel only)
   std::map<uint32_t, histogram> latency;
 
   double ops(uint32_t n) const {
     auto i = trials.find(n);
     return i == trials.end() ? 0 : median(i->second);
+  }
+
+  double cpu(uint32_t n) const {
+    auto i = cores.find(n);
+    return i == cores.end() ? 0 : median(i->second);
   }
 
   /// ops(n) / (n / n0 * ops(n0)), n0 the smallest n (1 in the default sweep).
@@ -582,6 +609,12 @@ void add_policy_keys(summary_builder& s, const std::string& sfx, const sweep& ke
     s.num("ops_per_s" + sfx + "_" + std::to_string(n), keel.ops(n), 0);
   for (auto n : conc)
     s.num("efficiency" + sfx + "_" + std::to_string(n), keel.efficiency(n), 3);
+  // Where scaling is bounded by the machine: cores the process kept busy, and work per core.
+  for (auto n : conc)
+    s.num("cpu_cores" + sfx + "_" + std::to_string(n), keel.cpu(n), 2);
+  for (auto n : conc)
+    s.num("ops_per_cpu_s" + sfx + "_" + std::to_string(n),
+          keel.cpu(n) > 0 ? keel.ops(n) / keel.cpu(n) : 0, 0);
   // The smallest n is 1.0 by definition: the minimum is over the others (1 if none).
   double eff_min = 1, vs_raw_min = 1;
   bool first = true;
@@ -843,12 +876,13 @@ int main(int argc, char** argv) {
         auto k = run_clients(sys, {tree.router}, n, cfg, keys,
                              "keel sync " + name + " n=" + std::to_string(n));
         keel.trials[n].push_back(k.ops_per_s);
+        keel.cores[n].push_back(k.cpu_cores);
         keel.latency[n].merge(k.latency);
         std::fprintf(stderr,
-                     "trial %d/%d sync %s n=%u: raw CAF %.0f ops/s, keel %.0f ops/s (%.3f), "
-                     "keel batch p50 %.3f ms p99 %.3f ms\n",
+                     "trial %d/%d sync %s n=%u: raw CAF %.0f ops/s, keel %.0f ops/s (%.3f) "
+                     "on %.2f cores, keel batch p50 %.3f ms p99 %.3f ms\n",
                      t + 1, cfg.trials, name.c_str(), n, r.ops_per_s, k.ops_per_s,
-                     r.ops_per_s > 0 ? k.ops_per_s / r.ops_per_s : 0.0,
+                     r.ops_per_s > 0 ? k.ops_per_s / r.ops_per_s : 0.0, k.cpu_cores,
                      k.latency.quantile_ms(0.5), k.latency.quantile_ms(0.99));
         if (k.error_replies + k.wrong_replies > 0)
           give_up("keel sync " + name + " n=" + std::to_string(n) + ": "
@@ -859,11 +893,12 @@ int main(int argc, char** argv) {
     for (auto n : cfg.conc) {
       auto& h = keel.latency[n];
       std::printf("{\"bench\":\"kv\",\"case\":\"keel\",\"sync\":\"%s\",\"n\":%u,\"shards\":%u,"
-                  "\"ops_per_s\":%.0f,\"trials\":%s,\"efficiency\":%.3f,"
+                  "\"ops_per_s\":%.0f,\"trials\":%s,\"efficiency\":%.3f,\"cpu_cores\":%.2f,"
                   "\"batch\":%zu,\"depth\":%zu,\"batch_p50_ms\":%.3f,\"batch_p95_ms\":%.3f,"
                   "\"batch_p99_ms\":%.3f,\"batch_max_ms\":%.3f}\n",
                   name.c_str(), n, cfg.shards, keel.ops(n),
-                  json_array(keel.trials[n]).c_str(), keel.efficiency(n), cfg.batch, cfg.depth,
+                  json_array(keel.trials[n]).c_str(), keel.efficiency(n), keel.cpu(n), cfg.batch,
+                  cfg.depth,
                   h.quantile_ms(0.5), h.quantile_ms(0.95), h.quantile_ms(0.99), h.max_ms());
     }
     std::fflush(stdout);
