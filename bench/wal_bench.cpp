@@ -6,7 +6,8 @@
 // briefly, then waits on its condition variable. --nap-polling keeps CAF's default instead
 // (50 us naps between polls for up to 25 ms), to show what that costs per hop.
 //
-// Cases, baseline and subjects alternated per trial (A B A B), medians reported:
+// Cases, baseline and subjects alternated per trial (A B A B), medians of 5 trials reported
+// (the disk's fdatasync rate swings by 1.5x within a minute on these VMs):
 //   raw          128-byte pwrite + fdatasync in a loop on a pre-allocated file (the baseline)
 //   raw_busy     the same with a spinning thread beside it (keeps the VM's vCPUs awake)
 //   acks_1       one writer actor, one stream client with 1 append in flight
@@ -44,7 +45,7 @@ struct config {
   bool quick = false;
   std::string dir;
   bool own_dir = false;
-  int trials = 3;
+  int trials = 5; // fdatasync rates swing 1.5x within a minute on these VMs: medians of 5
   double seconds = 3.0;
   uint64_t replay_mib = 1024;
   /// CAF workers skip the 50 us sleep-polling phase and wait on a condition variable, as in
