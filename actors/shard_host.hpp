@@ -7,7 +7,8 @@
 //             replays the records after it, and only then calls ctx.ready(). A record or image
 //             the machine rejects fails the start (shard_errc::recovery_failed).
 //   request:  execute(req, now, next) -> a non-empty record is sent to the writer as
-//             `(append_atom, next, record)` and next advances; the reply is released at once
+//             `(append_atom, next, record)` (a batch's records together, as
+//             `(append_atom, first, records)`) and next advances; the reply is released at once
 //             when `depends_on` is durable already, else parked until the writer reports
 //             `(durable_atom, d)` with d >= depends_on. Parked replies are released in the
 //             order they were parked (depends_on is clamped to be non-decreasing), so a reply
@@ -221,8 +222,10 @@ public:
       [this](detail::tick_atom) {
         if (!writer_down_) {
           auto rec = m_->tick(opts_.clock(), next_);
-          if (!rec.empty())
-            append(std::move(rec));
+          if (!rec.empty()) {
+            stage(std::move(rec));
+            send_staged();
+          }
         }
         schedule_tick();
       },
@@ -309,8 +312,10 @@ private:
     if (opts_.on_executed)
       opts_.on_executed(1);
     auto r = m_->execute(req, opts_.clock(), next_);
-    if (!r.record.empty())
-      append(std::move(r.record));
+    if (!r.record.empty()) {
+      stage(std::move(r.record));
+      send_staged();
+    }
     return r;
   }
 
@@ -323,17 +328,32 @@ private:
     for (auto& req : reqs) {
       auto r = m_->execute(req, now, next_);
       if (!r.record.empty())
-        append(std::move(r.record));
+        stage(std::move(r.record));
       dep = std::max(dep, r.depends_on);
       out.emplace_back(std::move(r.reply));
     }
+    send_staged();
     return dep;
   }
 
-  void append(std::string rec) {
+  // A record for the next LSN, sent to the writer by the next send_staged(): a batch's records
+  // travel in one message.
+  void stage(std::string rec) {
     log_bytes_ += rec.size();
-    send(writer_, wal::append_atom::value, next_, std::move(rec));
+    staged_.push_back(std::move(rec));
     ++next_;
+  }
+
+  void send_staged() {
+    if (staged_.empty())
+      return;
+    auto first = next_ - staged_.size();
+    if (staged_.size() == 1)
+      send(writer_, wal::append_atom::value, first, std::move(staged_.front()));
+    else
+      send(writer_, wal::append_atom::value, first, std::move(staged_));
+    staged_.clear();
+    // Only now: a snapshot must not overtake the records it covers on their way to the writer.
     if (opts_.snapshot_threshold_bytes > 0 && log_bytes_ >= opts_.snapshot_threshold_bytes
         && !auto_checkpoint_) {
       auto_checkpoint_ = true;
@@ -428,6 +448,7 @@ private:
   bool auto_checkpoint_ = false;
   shard_info info_;
   std::deque<std::pair<lsn, entry>> parked_;
+  std::vector<std::string> staged_; ///< records not yet sent to the writer (see stage())
 };
 
 /// Spawns a shard host for `machine` that recovers from `writer` and then calls ctx.ready().

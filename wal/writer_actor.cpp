@@ -149,9 +149,29 @@ caf::error add(self_ptr self, const std::string_view* payloads, size_t n, waiter
   }
   w.first_lsn = *lsn - n + 1;
   w.last_lsn = *lsn;
-  st.waiting.push_back(std::move(w));
+  // A stream's consecutive records share one waiter.
+  auto& q = st.waiting;
+  if (w.stream && !q.empty() && q.back().stream == w.stream && q.back().last_lsn + 1 == w.first_lsn)
+    q.back().last_lsn = w.last_lsn;
+  else
+    q.push_back(std::move(w));
   schedule_flush(self);
   return caf::none;
+}
+
+// One stream-form record at `lsn`, which must be the log's next LSN; the error if it was not
+// appended.
+caf::error add_streamed(self_ptr self, const caf::actor& sender, uint64_t lsn,
+                        std::string_view payload) {
+  auto& log = *self->state.log;
+  if (lsn != log.next_lsn())
+    return log.poisoned() ? log.append(std::string_view{}).error()
+                          : make_error(errc::invalid_argument,
+                                       "append with LSN " + std::to_string(lsn)
+                                         + " but the next LSN is "
+                                         + std::to_string(log.next_lsn()));
+  waiter w{0, 0, caf::typed_response_promise<uint64_t>{}, sender};
+  return add(self, &payload, 1, std::move(w));
 }
 
 caf::behavior writer_actor(self_ptr self, options opts) {
@@ -193,22 +213,23 @@ caf::behavior writer_actor(self_ptr self, options opts) {
     },
     [=](append_atom, uint64_t lsn, std::string& payload) {
       auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-      auto& log = *self->state.log;
-      if (lsn != log.next_lsn()) {
-        auto why = log.poisoned() ? log.append(std::string_view{}).error()
-                                  : make_error(errc::invalid_argument,
-                                               "append with LSN " + std::to_string(lsn)
-                                                 + " but the next LSN is "
-                                                 + std::to_string(log.next_lsn()));
-        if (sender)
-          self->send(sender, failed_atom::value, lsn, lsn, why);
-        return;
-      }
       std::string_view view{payload};
-      waiter w{0, 0, caf::typed_response_promise<uint64_t>{}, sender};
-      if (auto err = add(self, &view, 1, std::move(w)))
+      if (auto err = add_streamed(self, sender, lsn, view))
         if (sender)
           self->send(sender, failed_atom::value, lsn, lsn, err);
+    },
+    [=](append_atom, uint64_t lsn, std::vector<std::string>& payloads) {
+      // As many stream-form appends as payloads, in one message: independent records, not an
+      // atomic batch. After a failure the rest fail too (their LSNs no longer follow).
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      auto n = static_cast<uint64_t>(payloads.size());
+      for (uint64_t i = 0; i < n; ++i) {
+        if (auto err = add_streamed(self, sender, lsn + i, payloads[i])) {
+          if (sender)
+            self->send(sender, failed_atom::value, lsn + i, lsn + n - 1, err);
+          return;
+        }
+      }
     },
     [=](snapshot_atom, uint64_t lsn, std::string& state) -> caf::result<uint64_t> {
       auto& log = *self->state.log;

@@ -24,6 +24,9 @@
 // Stream form, for a state machine that assigns LSNs itself and parks replies until they are
 // durable (send, do not request: no per-record response handler):
 //   (append_atom, uint64_t lsn, std::string payload)  async, lsn must be the writer's next LSN
+//   (append_atom, uint64_t lsn, std::vector<std::string> payloads)
+//     async: the same for payloads.size() records with LSNs lsn, lsn+1, ... in one message
+//     (independent records, not an atomic batch)
 //     The writer then sends the sender, once per flush:
 //       (durable_atom, uint64_t lsn)   every record up to lsn is acknowledged (see above)
 //     or, when records fail:

@@ -192,6 +192,53 @@ TEST_CASE("a stream append with the wrong LSN is refused", "[wal][actor]") {
   CHECK(is(err, errc::invalid_argument));
 }
 
+TEST_CASE("a stream batch appends independent records in one message", "[wal][actor]") {
+  auto fs = std::make_shared<fault_file_system>();
+  fixture fx{wal_fixture()};
+  auto w = spawn_writer(fx.sys(), fault_log(fs));
+  fx.track(w, "wal writer");
+  auto p = fx.make_probe();
+  (void) status_of(fx, w);
+  auto base = fs->sync_count();
+  std::vector<std::string> three{payload(1), payload(2), payload(3)};
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{1}, three);
+  auto [tag, lsn] = p.expect_message<durable_atom, uint64_t>();
+  (void) tag;
+  CHECK(lsn == 3);
+  CHECK(durable_in_image(*fs) >= 3);
+  CHECK(fs->sync_count() - base == 1); // one group commit for the three
+  // A batch with the wrong first LSN is refused whole.
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{9}, three);
+  {
+    auto [t, first, last, err] = p.expect_message<failed_atom, uint64_t, uint64_t, caf::error>();
+    (void) t;
+    CHECK(first == 9);
+    CHECK(last == 11);
+    CHECK(is(err, errc::invalid_argument));
+  }
+  // A record that fails (disk full) fails itself and the rest of its batch.
+  fs->fail_all(fault_file_system::op::pwrite, ENOSPC);
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{4}, three);
+  {
+    auto [t, first, last, err] = p.expect_message<failed_atom, uint64_t, uint64_t, caf::error>();
+    (void) t;
+    CHECK(first == 4);
+    CHECK(last == 6);
+    CHECK(is(err, errc::disk_full));
+  }
+  fs->clear_faults();
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{4},
+               std::vector<std::string>{payload(4), payload(5)});
+  CHECK(std::get<1>(p.expect_message<durable_atom, uint64_t>()) == 5);
+  fs->crash();
+  // Independent records: each is recovered as a full record with its own LSN.
+  auto r = run_recovery(*fs, "/db");
+  REQUIRE(!r.err);
+  REQUIRE(r.records.size() == 5);
+  for (uint64_t i = 1; i <= 5; ++i)
+    CHECK(r.records[i - 1] == rec{i, payload(i)});
+}
+
 TEST_CASE("the writer actor hands the recovered state to a state machine", "[wal][actor]") {
   auto fs = std::make_shared<fault_file_system>();
   {
