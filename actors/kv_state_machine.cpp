@@ -51,6 +51,24 @@ std::string kv_state_machine::tick(time_point now, lsn next) {
   return expire_cycle(now, opts_.expire_cycle_budget, next).record;
 }
 
+bool kv_state_machine::may_merge(const kv_command& cmd, std::size_t merged_bytes) const {
+  constexpr std::size_t limit = 64 * 1024;
+  if (opts_.maxmemory > 0)
+    return false;
+  // A record is at most its arguments plus a few varints per effect.
+  std::size_t bytes = merged_bytes + 64;
+  for (auto& arg : cmd)
+    bytes += arg.size() + 32;
+  return bytes <= limit;
+}
+
+void kv_state_machine::merge_record(std::string& into, std::string_view more) {
+  if (into.empty())
+    into.assign(more.data(), more.size());
+  else if (!more.empty())
+    into.append(more.data() + 1, more.size() - 1); // skip its version byte
+}
+
 state_machine_error kv_state_machine::replay(std::string_view record, lsn at) {
   if (auto err = detail::kv_decode_record(record, effects_))
     return err;

@@ -54,6 +54,13 @@ public:
   /// Runs one command; never throws for bad input (errors are replies).
   execute_result<kv_reply> execute(const kv_command& cmd, time_point now, lsn next) override;
 
+  /// Merges while the record stays small (64 KiB, far below the smallest WAL segment), and
+  /// never under maxmemory, where a write's record also holds the keys it evicts.
+  [[nodiscard]] bool may_merge(const kv_command& cmd, std::size_t merged_bytes) const override;
+
+  /// A record's effects after another's (one version byte per record).
+  void merge_record(std::string& into, std::string_view more) override;
+
   /// Runs expire_cycle(now, options().expire_cycle_budget, next) and returns its record.
   std::string tick(time_point now, lsn next) override;
 

@@ -146,3 +146,54 @@ TEST_CASE("replay of a corrupt record is an error and changes nothing") {
         == state_machine_errc::malformed);
   CHECK(kv.sm.snapshot() == before);
 }
+
+TEST_CASE("records merged per batch replay like the records one by one") {
+  kv_options opts;
+  opts.seed = 4;
+  kv_harness kv{opts};
+  // The host's rule (shard_host::run_batch): batches of up to 16 commands, merged while
+  // may_merge allows, under one LSN per merged record.
+  std::mt19937_64 rng{4};
+  std::vector<std::pair<lsn, std::string>> log;
+  size_t merged_away = 0;
+  for (int batch = 0; batch < 400; ++batch) {
+    std::string merged;
+    for (int i = 0; i < 16; ++i) {
+      auto cmd = random_command(rng);
+      bool join = kv.sm.may_merge(cmd, merged.size());
+      if (!join && !merged.empty()) {
+        log.emplace_back(kv.next++, std::move(merged));
+        merged.clear();
+      }
+      auto r = kv.sm.execute(cmd, kv.now(), kv.next);
+      if (r.record.empty())
+        continue;
+      if (join) {
+        merged_away += merged.empty() ? 0 : 1;
+        kv.sm.merge_record(merged, r.record);
+      } else {
+        log.emplace_back(kv.next++, std::move(r.record));
+      }
+    }
+    if (!merged.empty())
+      log.emplace_back(kv.next++, std::move(merged));
+    kv.advance(static_cast<int64_t>(rng() % 20));
+  }
+  CHECK(merged_away > 1000); // most writes shared a record
+  kv_state_machine rebuilt;
+  for (auto& [at, record] : log)
+    REQUIRE(!rebuilt.replay(record, at));
+  CHECK(rebuilt.snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("a command may join a merged record only while it stays small and without maxmemory") {
+  kv_state_machine plain;
+  CHECK(plain.may_merge({"SET", "k", "v"}, 0));
+  CHECK(plain.may_merge({"SET", "k", "v"}, 60 * 1024));
+  CHECK_FALSE(plain.may_merge({"SET", "k", "v"}, 64 * 1024));
+  CHECK_FALSE(plain.may_merge({"SET", "k", std::string(70 * 1024, 'x')}, 0));
+  kv_options opts;
+  opts.maxmemory = 1 << 20;
+  kv_state_machine capped{opts};
+  CHECK_FALSE(capped.may_merge({"SET", "k", "v"}, 0));
+}

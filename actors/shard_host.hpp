@@ -325,13 +325,25 @@ private:
     out.reserve(reqs.size());
     lsn dep = 0;
     auto now = opts_.clock();
+    std::string merged; // the record of next_ that requests are merged into
     for (auto& req : reqs) {
+      bool join = m_->may_merge(req, merged.size());
+      if (!join && !merged.empty())
+        stage(std::move(merged)); // closes the record: this request gets the next LSN
+      if (!join)
+        merged.clear();
       auto r = m_->execute(req, now, next_);
-      if (!r.record.empty())
-        stage(std::move(r.record));
+      if (!r.record.empty()) {
+        if (join)
+          m_->merge_record(merged, r.record);
+        else
+          stage(std::move(r.record));
+      }
       dep = std::max(dep, r.depends_on);
       out.emplace_back(std::move(r.reply));
     }
+    if (!merged.empty())
+      stage(std::move(merged));
     send_staged();
     return dep;
   }

@@ -121,6 +121,35 @@ TEST_CASE("a read of a value that is not durable yet waits for the sync of its w
   CHECK(r[1] == kv_reply::bulk("x"));
 }
 
+TEST_CASE("the writes of one batch are logged as one record and recovered from it",
+          "[shard]") {
+  auto fs = std::make_shared<keel::wal::fault_file_system>();
+  fixture fx{shard_fixture()};
+  auto sup = start_kv_shard(fx, kv_shard_options(fs));
+  CHECK(exec(fx, sup, {"SET", "warm", "up"}) == kv_reply::ok());
+  auto before = info_of(fx, sup).next_lsn;
+  auto p = fx.make_probe();
+  child_ref sm{sup, "sm"};
+  std::vector<kv_command> batch;
+  for (int i = 0; i < 20; ++i)
+    batch.push_back({"SET", "k" + std::to_string(i), "v" + std::to_string(i)});
+  batch.push_back({"GET", "k3"});
+  batch.push_back({"INCR", "n"});
+  caf::send_as(p.handle(), sup, sm.envelope_of(batch_atom::value, uint64_t{1}, batch));
+  auto [tag, id, replies] = p.expect_message<result_atom, uint64_t, std::vector<kv_reply>>();
+  (void) tag;
+  (void) id;
+  REQUIRE(replies.size() == 22);
+  CHECK(replies[20] == kv_reply::bulk("v3"));
+  CHECK(replies[21] == kv_reply::integer(1));
+  CHECK(info_of(fx, sup).next_lsn == before + 1); // 21 writes, one LSN
+  // What a crash right now leaves has all of them.
+  auto m = durable_state(*fs, "/data/shard-0");
+  for (int i = 0; i < 20; ++i)
+    CHECK(get_in(*m, "k" + std::to_string(i)) == "v" + std::to_string(i));
+  CHECK(get_in(*m, "n") == "1");
+}
+
 TEST_CASE("killing the state machine mid-load restarts it from the log and loses no "
           "acknowledged write",
           "[shard][restart]") {

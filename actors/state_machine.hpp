@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -65,8 +66,25 @@ public:
 
   /// Executes one request at time `now`. `next` is the LSN a non-empty record will get; the
   /// machine stamps it on the state it changes. A read-only request returns an empty record.
-  /// @pre `next` is greater than every LSN passed before (to execute, tick or replay).
+  /// @pre `next` is greater than every LSN passed before (to execute, tick or replay), or equal
+  /// to the last one when the host merges this request's record into the previous one (below).
   virtual execute_result<Reply> execute(const Request& req, time_point now, lsn next) = 0;
+
+  /// Record merging: within one batch the host may log several requests as ONE record under one
+  /// LSN (one header, one checksum, one message to the writer). Before it executes `req` with
+  /// the LSN of a record holding `merged_bytes` so far, it asks whether the request may join;
+  /// if so, it appends the request's record with merge_record. The merged record must replay
+  /// as the records one after the other would. The default never merges.
+  [[nodiscard]] virtual bool may_merge(const Request& req, std::size_t merged_bytes) const {
+    static_cast<void>(req);
+    static_cast<void>(merged_bytes);
+    return false;
+  }
+
+  /// Appends `more` (a record of a request that may_merge allowed) to the record `into`.
+  virtual void merge_record(std::string& into, std::string_view more) {
+    into.append(more.data(), more.size());
+  }
 
   /// Housekeeping driven by time (the KV store expires keys here). Returns a record to append
   /// under `next`, or an empty string. The default does nothing.

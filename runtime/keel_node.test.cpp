@@ -262,7 +262,10 @@ TEST_CASE("a keel-node's /metrics parses as Prometheus text and counts per-shard
     CHECK(parsed.value("keel_wal_syncs_total", {{"shard", k}}) >= 1);
   }
   CHECK(ops >= 20);
-  CHECK(synced == 20); // every SET's record was made durable before its +OK
+  // Every +OK came after the sync of its record; a shard logs the SETs of one batch as one
+  // record, so 20 SETs over two shards are 2 records (more if the pipeline arrived in pieces).
+  CHECK(synced >= 2);
+  CHECK(synced <= 20);
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
 }
