@@ -8,11 +8,12 @@
 //             the machine rejects fails the start (shard_errc::recovery_failed).
 //   request:  execute(req, now, next) -> a non-empty record is sent to the writer as
 //             `(append_atom, next, record)` (a batch's records together, as
-//             `(append_atom, first, records)`) and next advances; the reply is released at once
-//             when `depends_on` is durable already, else parked until the writer reports
-//             `(durable_atom, d)` with d >= depends_on. Parked replies are released in the
-//             order they were parked (depends_on is clamped to be non-decreasing), so a reply
-//             never precedes the durability of anything it shows.
+//             `(append_atom, first, records)`; requests of a batch that the machine lets
+//             merge (may_merge) share one record and one LSN) and next advances; the reply is
+//             released at once when `depends_on` is durable already, else parked until the
+//             writer reports `(durable_atom, d)` with d >= depends_on. Parked replies are
+//             released in the order they were parked (depends_on is clamped to be
+//             non-decreasing), so a reply never precedes the durability of anything it shows.
 //   failure:  `(failed_atom, first, last, why)` fails every parked reply with
 //             shard_errc::not_durable and the host exits with that error: its in-memory state
 //             holds changes the log lacks, so its supervisor restarts it from the log. When the
