@@ -149,9 +149,11 @@ caf::error add(self_ptr self, const std::string_view* payloads, size_t n, waiter
   }
   w.first_lsn = *lsn - n + 1;
   w.last_lsn = *lsn;
-  // A stream's consecutive records share one waiter.
+  // A stream's consecutive records share one waiter while none of them is written yet (a roll
+  // writes what is pending: a failure after it must not fail the records it stored).
   auto& q = st.waiting;
-  if (w.stream && !q.empty() && q.back().stream == w.stream && q.back().last_lsn + 1 == w.first_lsn)
+  if (w.stream && !q.empty() && q.back().stream == w.stream && q.back().last_lsn + 1 == w.first_lsn
+      && q.back().first_lsn > st.log->written_lsn())
     q.back().last_lsn = w.last_lsn;
   else
     q.push_back(std::move(w));
