@@ -31,6 +31,7 @@
 #include "actors/shard_atoms.hpp"
 #include "actors/shard_errc.hpp"
 #include "config/node_config.hpp"
+#include "runtime/scheduler.hpp"
 #include "supervision/client.hpp"
 #include "supervision/errc.hpp"
 #include "supervision/supervisor.hpp"
@@ -787,9 +788,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(hw));
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
-  // As keel-node (runtime/node.cpp): idle scheduler threads wait on their condition variable
-  // after a short spin instead of napping 50 us at a time.
-  sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  keel::runtime::tune_scheduler(sys_cfg); // as keel-node runs
   keel::supervision::add_error_category(sys_cfg);
   keel::wal::add_error_category(sys_cfg);
   keel::actors::add_error_category(sys_cfg);

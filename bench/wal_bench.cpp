@@ -2,9 +2,9 @@
 //
 //   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--replay-mib M] [--nap-polling]
 //
-// The actor system polls as keel-node's does (runtime/node.cpp): an idle scheduler thread spins
-// briefly, then waits on its condition variable. --nap-polling keeps CAF's default instead
-// (50 us naps between polls for up to 25 ms), to show what that costs per hop.
+// The actor system polls as keel-node's does (runtime/scheduler.hpp): an idle scheduler thread
+// spins briefly, then waits on its condition variable. --nap-polling keeps CAF's default
+// instead (50 us naps between polls for up to 25 ms), to show what that costs per hop.
 //
 // Cases, baseline and subjects alternated per trial (A B A B), medians of 5 trials reported
 // (the disk's fdatasync rate swings by 1.5x within a minute on these VMs):
@@ -16,6 +16,7 @@
 //   mib_1        1 MiB records, 4 in flight: synced MB/s
 //   replay       recovery of a 1 GiB log (--replay-mib), GB/s (page cache warm)
 // stdout: one JSON object per line, the last the summary; progress on stderr.
+#include "runtime/scheduler.hpp"
 #include "wal/errc.hpp"
 #include "wal/recovery.hpp"
 #include "wal/writer.hpp"
@@ -361,11 +362,8 @@ int main(int argc, char** argv) {
   }
   caf::actor_system_config sys_cfg;
   add_error_category(sys_cfg);
-  if (cfg.cv_wakeup) {
-    // CAF 0.17 workers poll, then sleep_for(50 us) between polls for a while (no wake-up on
-    // enqueue) before they block on a condition variable: that adds up to ~0.1 ms per hop.
-    sys_cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
-  }
+  if (cfg.cv_wakeup)
+    keel::runtime::tune_scheduler(sys_cfg); // as keel-node runs
   caf::actor_system sys{sys_cfg};
   std::vector<double> raw, raw_busy, raw_p99, a1, a64, p99, a8, mb;
   for (int t = 0; t < cfg.trials; ++t) {

@@ -5,6 +5,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics_subscriber.hpp"
 #include "runtime/root.hpp"
+#include "runtime/scheduler.hpp"
 #include "supervision/errc.hpp"
 #include "supervision/events.hpp"
 #include "wal/errc.hpp"
@@ -25,11 +26,7 @@ caf::error node::start(down_callback on_down) {
   if (cfg_.node.scheduler_threads > 0)
     sys_cfg_->set("scheduler.max-threads", static_cast<size_t>(cfg_.node.scheduler_threads));
   sys_cfg_->set("logger.verbosity", caf::atom("quiet"));
-  // An idle scheduler thread spins briefly, then waits on its condition variable. CAF's
-  // default middle phase instead naps 50 us at a time for up to 25 ms: each nap is a context
-  // switch, and on small machines those switches cost more than the work (measured with
-  // redis-benchmark: GET -P 1 at 50 clients 26k/s with the naps, 44k/s without).
-  sys_cfg_->set("work-stealing.moderate-poll-attempts", size_t{0});
+  tune_scheduler(*sys_cfg_);
   supervision::add_error_category(*sys_cfg_);
   wal::add_error_category(*sys_cfg_);
   actors::add_error_category(*sys_cfg_);
