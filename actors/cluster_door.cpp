@@ -10,41 +10,36 @@ namespace keel::actors {
 namespace {
 
 struct door_state {
-  std::string node_name;
-  uint64_t placement = 0;
-  std::vector<int32_t> pos;
+  cluster_door_options opts; // but `via`, held weakly below
   caf::weak_actor_ptr via;
-  std::vector<std::string> path;
 
   static inline const char* name = "keel.cluster_door";
 };
 
 caf::behavior door(caf::stateful_actor<door_state>* self, cluster_door_options opts) {
   auto& st = self->state;
-  st.node_name = std::move(opts.node_name);
-  st.placement = opts.placement;
-  st.pos = std::move(opts.pos);
   st.via = caf::actor_cast<caf::weak_actor_ptr>(opts.via);
-  st.path = std::move(opts.path);
+  opts.via = nullptr;
+  st.opts = std::move(opts);
   return {
     [self](hello_atom, const std::string& peer, uint64_t placement) -> caf::result<std::string> {
       auto& st = self->state;
-      if (placement != st.placement)
+      if (placement != st.opts.placement)
         return make_error(shard_errc::bad_request,
-                          "node '" + st.node_name + "' has another cluster placement than node '"
-                            + peer + "'; give every node the same shards.count and "
-                                     "cluster.nodes");
-      return st.node_name;
+                          "node '" + st.opts.node_name
+                            + "' has another cluster placement than node '" + peer
+                            + "'; give every node the same shards.count and cluster.nodes");
+      return st.opts.node_name;
     },
     [self](batch_atom, uint32_t k, uint64_t id, std::vector<kv_command>& cmds) {
       auto& st = self->state;
       auto to = caf::actor_cast<caf::actor>(self->current_sender());
-      if (k >= st.pos.size() || st.pos[k] < 0) {
+      if (k >= st.opts.pos.size() || st.opts.pos[k] < 0) {
         if (to)
           self->send(to, result_atom::value, id,
                      make_error(shard_errc::bad_request,
                                 "shard " + std::to_string(k) + " is not hosted by node '"
-                                  + st.node_name
+                                  + st.opts.node_name
                                   + "'; check that cluster.nodes is the same on every node"));
         return;
       }
@@ -53,11 +48,11 @@ caf::behavior door(caf::stateful_actor<door_state>* self, cluster_door_options o
         if (to)
           self->send(to, result_atom::value, id,
                      make_error(shard_errc::shutting_down,
-                                "node '" + st.node_name + "' is shutting down"));
+                                "node '" + st.opts.node_name + "' is shutting down"));
         return;
       }
       auto rp = self->make_response_promise();
-      rp.delegate(via, shard_host_envelope(st.path, static_cast<uint32_t>(st.pos[k]),
+      rp.delegate(via, shard_host_envelope(st.opts.path, static_cast<uint32_t>(st.opts.pos[k]),
                                            caf::make_message(batch_atom::value, id,
                                                              std::move(cmds))));
     },
