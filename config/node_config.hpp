@@ -51,7 +51,7 @@ struct node_section {
   std::string name = "keel";
   std::string data_dir = "./data";
   log_level level = log_level::info; ///< YAML key `log_level`
-  uint32_t scheduler_threads = 0;    ///< 0 = one per core
+  uint32_t scheduler_threads = 0;    ///< 0 = one per core (less one with the gateway on)
 };
 
 /// `shards:` section.

@@ -23,8 +23,8 @@ node::~node() {
 
 caf::error node::start(down_callback on_down) {
   sys_cfg_ = std::make_unique<caf::actor_system_config>();
-  if (cfg_.node.scheduler_threads > 0)
-    sys_cfg_->set("scheduler.max-threads", static_cast<size_t>(cfg_.node.scheduler_threads));
+  auto threads = scheduler_threads(cfg_.node.scheduler_threads, cfg_.gateway.enabled);
+  sys_cfg_->set("scheduler.max-threads", threads);
   sys_cfg_->set("logger.verbosity", caf::atom("quiet"));
   tune_scheduler(*sys_cfg_);
   supervision::add_error_category(*sys_cfg_);
@@ -32,9 +32,7 @@ caf::error node::start(down_callback on_down) {
   actors::add_error_category(*sys_cfg_);
   configure_cluster(*sys_cfg_, cfg_);
   sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
-  logger("keel.runtime")->debug("actor system up with {} scheduler threads",
-                                caf::get_or(*sys_cfg_, "scheduler.max-threads",
-                                            caf::defaults::scheduler::max_threads));
+  logger("keel.runtime")->debug("actor system up with {} scheduler threads", threads);
   bus_ = supervision::spawn_event_bus(*sys_);
   metrics_subscriber_ = spawn_metrics_subscriber(*sys_, metrics_, bus_);
   // The shards subtree gets twice the per-shard start-up timeout (shards.hpp); pools follow.

@@ -1,4 +1,5 @@
 #include "runtime/node.hpp"
+#include "runtime/scheduler.hpp"
 
 #include "supervision/client.hpp"
 #include "testkit/temp_dir.hpp"
@@ -6,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <thread>
 
 using keel::runtime::node;
 
@@ -57,4 +59,22 @@ TEST_CASE("a node whose root fails reports the failure from stop") {
   REQUIRE_FALSE(n.start());
   caf::anon_send_exit(n.root(), caf::exit_reason::kill);
   CHECK(n.stop() == caf::exit_reason::kill);
+}
+
+TEST_CASE("a node runs one scheduler thread per core, less one for the gateway's I/O thread") {
+  using keel::runtime::scheduler_threads;
+  CHECK(scheduler_threads(0, true, 2) == 1);
+  CHECK(scheduler_threads(0, false, 2) == 2);
+  CHECK(scheduler_threads(0, true, 16) == 15);
+  CHECK(scheduler_threads(0, true, 1) == 1);
+  CHECK(scheduler_threads(0, false, 0) == 1); // core count unknown
+  CHECK(scheduler_threads(3, true, 16) == 3); // node.scheduler_threads wins
+  keel::testkit::temp_dir data{"node"};
+  auto cfg = small_config(data);
+  cfg.node.scheduler_threads = 0; // the gateway is off here
+  node n{cfg};
+  REQUIRE_FALSE(n.start());
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  CHECK(caf::get_or(n.sys().config(), "scheduler.max-threads", size_t{0}) == cores);
+  CHECK_FALSE(n.stop());
 }
