@@ -1,16 +1,19 @@
 // wal_bench: group-commit WAL throughput against a raw fdatasync baseline (benchmarks.md).
 //
-//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--replay-mib M] [--nap-polling]
+//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--slices K] [--replay-mib M]
+//             [--nap-polling]
 //
-// The actor system polls as keel-node's does (runtime/scheduler.hpp): an idle scheduler thread
-// spins briefly, then waits on its condition variable. --nap-polling keeps CAF's default
+// The actor system runs as keel-node's does (runtime/scheduler.hpp): one scheduler thread per
+// core, and an idle one spins briefly, then waits on its condition variable. --nap-polling keeps CAF's default
 // instead (50 us naps between polls for up to 25 ms), to show what that costs per hop.
 //
 // Cases, baseline and subjects alternated per trial (A B A B), medians of 5 trials reported
 // (the disk's fdatasync rate swings by 1.5x within a minute on these VMs):
 //   raw          128-byte pwrite + fdatasync in a loop on a pre-allocated file (the baseline)
-//   raw_busy     the same with a spinning thread beside it (keeps the VM's vCPUs awake)
-//   acks_1       one writer actor, one stream client with 1 append in flight
+//   acks_1       one writer actor, one stream client with 1 append in flight; raw and acks_1
+//                alternate in --slices short runs (default 6) within a trial, so that the
+//                seconds-long swings of the sync rate hit both alike; ratio_1 compares them
+//   raw_busy     raw with a spinning thread beside it (keeps the VM's vCPUs awake)
 //   acks_64      one writer actor, 64 appends in flight (p50/p99/max latency per record)
 //   acks_8       8 writer actors (shards), 64 in flight each, total acks/s
 //   mib_1        1 MiB records, 4 in flight: synced MB/s
@@ -48,6 +51,8 @@ struct config {
   bool own_dir = false;
   int trials = 5; // fdatasync rates swing 1.5x within a minute on these VMs: medians of 5
   double seconds = 3.0;
+  /// raw fdatasync and 1 in flight alternate this many times per trial, `seconds` in all each
+  int slices = 6;
   uint64_t replay_mib = 1024;
   /// CAF workers skip the 50 us sleep-polling phase and wait on a condition variable, as in
   /// keel-node (false with --nap-polling).
@@ -82,48 +87,75 @@ struct raw_result {
   double p99_ms = 0;
 };
 
-// With `busy`, a second thread spins meanwhile: on these VMs an idle vCPU wakes slowly for the
-// I/O completion, and an actor system (whose workers poll) keeps a vCPU awake the same way.
+// A pre-allocated 64 MiB file that 128-byte records are written to and fdatasynced in place.
+// With `busy`, a second thread spins while a run measures: on these VMs an idle vCPU wakes
+// slowly for the I/O completion, and an actor system (whose workers poll) keeps a vCPU awake
+// the same way.
+class raw_file {
+public:
+  explicit raw_file(const std::string& dir) : path_(dir + "/raw.bin") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd_ < 0) {
+      std::perror("open");
+      std::exit(1);
+    }
+    std::string zeros(1u << 20, '\0');
+    for (size_t off = 0; off < size; off += zeros.size())
+      if (::pwrite(fd_, zeros.data(), zeros.size(), static_cast<off_t>(off)) < 0)
+        std::exit(1);
+    ::fdatasync(fd_);
+  }
+
+  raw_file(const raw_file&) = delete;
+  raw_file& operator=(const raw_file&) = delete;
+
+  ~raw_file() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+
+  // Writes and syncs records for `seconds`; adds the syncs to `n` and each one's latency (ms)
+  // to `lat`; returns the time taken.
+  double run(double seconds, bool busy, uint64_t& n, std::vector<double>& lat) {
+    std::atomic<bool> spin{busy};
+    std::thread spinner;
+    if (busy)
+      spinner = std::thread{[&] {
+        while (spin.load(std::memory_order_relaxed)) {
+        }
+      }};
+    std::string rec(128, 'r');
+    auto start = clk::now();
+    auto end = start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
+    for (auto t0 = start; t0 < end;) {
+      if (::pwrite(fd_, rec.data(), rec.size(), static_cast<off_t>(off_)) < 0
+          || ::fdatasync(fd_) != 0)
+        std::exit(1);
+      auto t1 = clk::now();
+      lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      t0 = t1;
+      off_ = (off_ + 152) % size;
+      ++n;
+    }
+    double secs = std::chrono::duration<double>(clk::now() - start).count();
+    spin = false;
+    if (spinner.joinable())
+      spinner.join();
+    return secs;
+  }
+
+private:
+  static constexpr size_t size = 64u << 20;
+  std::string path_;
+  int fd_ = -1;
+  uint64_t off_ = 0;
+};
+
 raw_result raw_syncs(const std::string& dir, double seconds, bool busy = false) {
-  std::atomic<bool> spin{busy};
-  std::thread spinner;
-  if (busy)
-    spinner = std::thread{[&] {
-      while (spin.load(std::memory_order_relaxed)) {
-      }
-    }};
-  auto path = dir + "/raw.bin";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    std::perror("open");
-    std::exit(1);
-  }
-  const size_t size = 64u << 20;
-  std::string zeros(1u << 20, '\0');
-  for (size_t off = 0; off < size; off += zeros.size())
-    if (::pwrite(fd, zeros.data(), zeros.size(), static_cast<off_t>(off)) < 0)
-      std::exit(1);
-  ::fdatasync(fd);
-  std::string rec(128, 'r');
-  uint64_t n = 0, off = 0;
+  raw_file f{dir};
+  uint64_t n = 0;
   std::vector<double> lat;
-  auto start = clk::now();
-  auto end = start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
-  for (auto t0 = start; t0 < end;) {
-    if (::pwrite(fd, rec.data(), rec.size(), static_cast<off_t>(off)) < 0 || ::fdatasync(fd) != 0)
-      std::exit(1);
-    auto t1 = clk::now();
-    lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    t0 = t1;
-    off = (off + 152) % size;
-    ++n;
-  }
-  double secs = std::chrono::duration<double>(clk::now() - start).count();
-  spin = false;
-  if (spinner.joinable())
-    spinner.join();
-  ::close(fd);
-  ::unlink(path.c_str());
+  double secs = f.run(seconds, busy, n, lat);
   std::sort(lat.begin(), lat.end());
   return {static_cast<double>(n) / secs, percentile(lat, 0.99)};
 }
@@ -150,8 +182,10 @@ struct client_state {
 
 caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size_t in_flight,
                      size_t record_bytes, double seconds,
-                     std::shared_ptr<std::promise<client_result>> done) {
+                     std::shared_ptr<std::promise<client_result>> done, uint64_t first_lsn) {
   auto& st = self->state;
+  st.next = first_lsn;
+  st.acked = first_lsn - 1;
   st.done = std::move(done);
   st.start = clk::now();
   st.deadline = st.start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
@@ -161,6 +195,7 @@ caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size
     auto& s = self->state;
     s.sent.push_back(clk::now());
     self->send(w, append_atom::value, s.next++, *payload);
+    // sent[i - first_lsn + 1] is when LSN i was sent
   };
   for (size_t i = 0; i < in_flight; ++i)
     send_one();
@@ -170,7 +205,7 @@ caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size
       auto now = clk::now();
       for (auto i = s.acked + 1; i <= lsn; ++i)
         s.res.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(now - s.sent[i]).count());
+          std::chrono::duration<double, std::milli>(now - s.sent[i - first_lsn + 1]).count());
       s.res.acks += lsn - s.acked;
       s.res.bytes += (lsn - s.acked) * payload->size();
       s.acked = lsn;
@@ -231,7 +266,7 @@ std::vector<client_result> run_clients(caf::actor_system& sys, const std::string
   for (size_t k = 0; k < shards; ++k) {
     auto p = std::make_shared<std::promise<client_result>>();
     fs.push_back(p->get_future());
-    sys.spawn(client, ws[k], in_flight, record_bytes, seconds, p);
+    sys.spawn(client, ws[k], in_flight, record_bytes, seconds, p, uint64_t{1});
   }
   std::vector<client_result> out;
   for (auto& f : fs)
@@ -257,6 +292,41 @@ std::vector<client_result> run_clients(caf::actor_system& sys, const std::string
   stop(sys, ws);
   rm_rf(base);
   return out;
+}
+
+struct paired_result {
+  double raw_syncs_per_s = 0;
+  double raw_p99_ms = 0;
+  double acks_per_s = 0;
+};
+
+// The baseline and the 1-in-flight case alternated in `slices` short runs each (raw, acks, raw,
+// acks, ...) on one raw file and one writer, so a swing of the disk's sync rate hits both.
+paired_result raw_and_one(caf::actor_system& sys, const std::string& root, double seconds,
+                          int slices) {
+  raw_file f{root};
+  auto base = root + "/one";
+  ::mkdir(base.c_str(), 0755);
+  auto w = start_writer(sys, base + "/shard-0", 0);
+  uint64_t raw_n = 0, acks = 0, next = 1;
+  double raw_s = 0, acks_s = 0;
+  std::vector<double> lat;
+  auto slice = seconds / slices;
+  for (int i = 0; i < slices; ++i) {
+    raw_s += f.run(slice, false, raw_n, lat);
+    auto p = std::make_shared<std::promise<client_result>>();
+    auto fut = p->get_future();
+    sys.spawn(client, w, size_t{1}, size_t{128}, slice, p, next);
+    auto r = fut.get();
+    acks += r.acks;
+    acks_s += r.seconds;
+    next += r.acks;
+  }
+  stop(sys, {w});
+  rm_rf(base);
+  std::sort(lat.begin(), lat.end());
+  return {static_cast<double>(raw_n) / raw_s, percentile(lat, 0.99),
+          static_cast<double>(acks) / acks_s};
 }
 
 // -- replay -------------------------------------------------------------------
@@ -325,6 +395,7 @@ int main(int argc, char** argv) {
     };
     if (a == "--quick") {
       cfg.quick = true;
+      cfg.slices = 4;
       cfg.trials = 2;
       cfg.seconds = 1.0;
       cfg.replay_mib = 256;
@@ -336,11 +407,13 @@ int main(int argc, char** argv) {
       cfg.trials = std::max(1, std::atoi(next().c_str()));
     } else if (a == "--seconds") {
       cfg.seconds = std::atof(next().c_str());
+    } else if (a == "--slices") {
+      cfg.slices = std::max(1, std::atoi(next().c_str()));
     } else if (a == "--replay-mib") {
       cfg.replay_mib = std::strtoull(next().c_str(), nullptr, 10);
     } else {
       std::fprintf(stderr, "usage: wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] "
-                           "[--replay-mib M] [--nap-polling]\n");
+                           "[--slices K] [--replay-mib M] [--nap-polling]\n");
       return 2;
     }
   }
@@ -362,25 +435,27 @@ int main(int argc, char** argv) {
   }
   caf::actor_system_config sys_cfg;
   add_error_category(sys_cfg);
+  // As keel-node runs (a node without a gateway: one thread per core)
+  sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(0, false));
   if (cfg.cv_wakeup)
-    keel::runtime::tune_scheduler(sys_cfg); // as keel-node runs
+    keel::runtime::tune_scheduler(sys_cfg);
   caf::actor_system sys{sys_cfg};
   std::vector<double> raw, raw_busy, raw_p99, a1, a64, p99, a8, mb;
   for (int t = 0; t < cfg.trials; ++t) {
-    std::fprintf(stderr, "trial %d/%d: raw fdatasync\n", t + 1, cfg.trials);
+    std::fprintf(stderr, "trial %d/%d: raw fdatasync and 1 in flight, alternated %d times\n",
+                 t + 1, cfg.trials, cfg.slices);
     {
-      auto r = raw_syncs(root, cfg.seconds);
-      raw.push_back(r.syncs_per_s);
-      raw_p99.push_back(r.p99_ms);
+      auto r = raw_and_one(sys, root, cfg.seconds, cfg.slices);
+      raw.push_back(r.raw_syncs_per_s);
+      raw_p99.push_back(r.raw_p99_ms);
+      a1.push_back(r.acks_per_s);
       std::printf("{\"bench\":\"wal\",\"case\":\"raw\",\"trial\":%d,\"syncs_per_s\":%.0f,"
                   "\"p99_ms\":%.3f}\n",
-                  t, r.syncs_per_s, r.p99_ms);
+                  t, r.raw_syncs_per_s, r.raw_p99_ms);
+      std::printf("{\"bench\":\"wal\",\"case\":\"acks_1\",\"trial\":%d,\"acks_per_s\":%.0f,"
+                  "\"ratio_to_raw\":%.3f}\n",
+                  t, r.acks_per_s, r.raw_syncs_per_s > 0 ? r.acks_per_s / r.raw_syncs_per_s : 0.0);
     }
-    std::fprintf(stderr, "trial %d/%d: 1 in flight\n", t + 1, cfg.trials);
-    auto r1 = run_clients(sys, root + "/one", 1, 1, 128, cfg.seconds)[0];
-    a1.push_back(static_cast<double>(r1.acks) / r1.seconds);
-    std::printf("{\"bench\":\"wal\",\"case\":\"acks_1\",\"trial\":%d,\"acks_per_s\":%.0f}\n", t,
-                a1.back());
     std::fprintf(stderr, "trial %d/%d: raw fdatasync, a spinning thread beside it\n", t + 1,
                  cfg.trials);
     {
