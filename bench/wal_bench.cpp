@@ -1,7 +1,7 @@
 // wal_bench: group-commit WAL throughput against a raw fdatasync baseline (benchmarks.md).
 //
-//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--slices K] [--replay-mib M]
-//             [--nap-polling]
+//   wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] [--slices K] [--threads T]
+//             [--replay-mib M] [--nap-polling]
 //
 // The actor system runs as keel-node's does (runtime/scheduler.hpp): one scheduler thread per
 // core, and an idle one spins briefly, then waits on its condition variable. --nap-polling keeps CAF's default
@@ -53,6 +53,8 @@ struct config {
   double seconds = 3.0;
   /// raw fdatasync and 1 in flight alternate this many times per trial, `seconds` in all each
   int slices = 6;
+  /// scheduler threads; 0: as a node without a gateway (one per core)
+  uint32_t threads = 0;
   uint64_t replay_mib = 1024;
   /// CAF workers skip the 50 us sleep-polling phase and wait on a condition variable, as in
   /// keel-node (false with --nap-polling).
@@ -407,13 +409,15 @@ int main(int argc, char** argv) {
       cfg.trials = std::max(1, std::atoi(next().c_str()));
     } else if (a == "--seconds") {
       cfg.seconds = std::atof(next().c_str());
+    } else if (a == "--threads") {
+      cfg.threads = static_cast<uint32_t>(std::max(0, std::atoi(next().c_str())));
     } else if (a == "--slices") {
       cfg.slices = std::max(1, std::atoi(next().c_str()));
     } else if (a == "--replay-mib") {
       cfg.replay_mib = std::strtoull(next().c_str(), nullptr, 10);
     } else {
       std::fprintf(stderr, "usage: wal_bench [--quick] [--dir DIR] [--trials N] [--seconds S] "
-                           "[--slices K] [--replay-mib M] [--nap-polling]\n");
+                           "[--slices K] [--threads T] [--replay-mib M] [--nap-polling]\n");
       return 2;
     }
   }
@@ -436,7 +440,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config sys_cfg;
   add_error_category(sys_cfg);
   // As keel-node runs (a node without a gateway: one thread per core)
-  sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(0, false));
+  sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(cfg.threads, false));
   if (cfg.cv_wakeup)
     keel::runtime::tune_scheduler(sys_cfg);
   caf::actor_system sys{sys_cfg};
