@@ -14,7 +14,8 @@
 //                alternate in --slices short runs (default 6) within a trial, so that the
 //                seconds-long swings of the sync rate hit both alike; ratio_1 compares them
 //   raw_busy     raw with a spinning thread beside it (keeps the VM's vCPUs awake)
-//   acks_64      one writer actor, 64 appends in flight (p50/p99/max latency per record)
+//   acks_64      one writer actor, 64 appends in flight (p50/p99/max latency per record); the
+//                records that go out together share one stream-batch message, as a shard's do
 //   acks_8       8 writer actors (shards), 64 in flight each, total acks/s
 //   mib_1        1 MiB records, 4 in flight: synced MB/s
 //   replay       recovery of a 1 GiB log (--replay-mib), GB/s (page cache warm)
@@ -193,14 +194,25 @@ caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size
   st.deadline = st.start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
   auto payload = std::make_shared<std::string>(record_bytes, 'p');
   st.sent.push_back(st.start); // index 0 unused
-  auto send_one = [=] {
+  // Tops up to `in_flight` records: the ones that go out together travel in one stream-batch
+  // message, as a shard host sends a batch's records (actors/shard_host.hpp).
+  auto top_up = [=] {
     auto& s = self->state;
-    s.sent.push_back(clk::now());
-    self->send(w, append_atom::value, s.next++, *payload);
-    // sent[i - first_lsn + 1] is when LSN i was sent
+    auto k = in_flight - static_cast<size_t>(s.next - 1 - s.acked);
+    if (k == 0)
+      return;
+    auto now = clk::now();
+    for (size_t i = 0; i < k; ++i)
+      s.sent.push_back(now); // sent[i - first_lsn + 1] is when LSN i was sent
+    if (k == 1) {
+      self->send(w, append_atom::value, s.next, *payload);
+    } else {
+      std::vector<std::string> batch(k, *payload);
+      self->send(w, append_atom::value, s.next, std::move(batch));
+    }
+    s.next += k;
   };
-  for (size_t i = 0; i < in_flight; ++i)
-    send_one();
+  top_up();
   return {
     [=](durable_atom, uint64_t lsn) {
       auto& s = self->state;
@@ -214,8 +226,7 @@ caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size
       if (now >= s.deadline)
         s.stopping = true;
       if (!s.stopping)
-        while (s.next - 1 - s.acked < in_flight)
-          send_one();
+        top_up();
       if (s.stopping && s.acked == s.next - 1) {
         s.res.seconds = std::chrono::duration<double>(now - s.start).count();
         s.done->set_value(std::move(s.res));
