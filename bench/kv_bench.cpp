@@ -786,9 +786,10 @@ int main(int argc, char** argv) {
   if (std::getenv("SPDLOG_LEVEL") == nullptr)
     spdlog::set_level(spdlog::level::warn);
   caf::actor_system_config sys_cfg;
-  sys_cfg.set("scheduler.max-threads", static_cast<size_t>(hw));
+  // As keel-node runs without a gateway (the clients here are in process): one thread per core.
+  sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(0, false, hw));
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
-  keel::runtime::tune_scheduler(sys_cfg); // as keel-node runs
+  keel::runtime::tune_scheduler(sys_cfg);
   keel::supervision::add_error_category(sys_cfg);
   keel::wal::add_error_category(sys_cfg);
   keel::actors::add_error_category(sys_cfg);
