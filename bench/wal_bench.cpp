@@ -4,8 +4,9 @@
 //             [--replay-mib M] [--nap-polling]
 //
 // The actor system runs as keel-node's does (runtime/scheduler.hpp): one scheduler thread per
-// core, and an idle one spins briefly, then waits on its condition variable. --nap-polling keeps CAF's default
-// instead (50 us naps between polls for up to 25 ms), to show what that costs per hop.
+// core, and an idle one spins briefly, then waits on its condition variable. --nap-polling keeps
+// CAF's default instead (50 us naps between polls for up to 25 ms), to show what that costs per
+// hop.
 //
 // Cases, baseline and subjects alternated per trial (A B A B), medians of 5 trials reported
 // (the disk's fdatasync rate swings by 1.5x within a minute on these VMs):
@@ -129,7 +130,8 @@ public:
       }};
     std::string rec(128, 'r');
     auto start = clk::now();
-    auto end = start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
+    auto end = start + std::chrono::duration_cast<clk::duration>(
+                         std::chrono::duration<double>(seconds));
     for (auto t0 = start; t0 < end;) {
       if (::pwrite(fd_, rec.data(), rec.size(), static_cast<off_t>(off_)) < 0
           || ::fdatasync(fd_) != 0)
@@ -191,7 +193,8 @@ caf::behavior client(caf::stateful_actor<client_state>* self, caf::actor w, size
   st.acked = first_lsn - 1;
   st.done = std::move(done);
   st.start = clk::now();
-  st.deadline = st.start + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
+  st.deadline = st.start + std::chrono::duration_cast<clk::duration>(
+                             std::chrono::duration<double>(seconds));
   auto payload = std::make_shared<std::string>(record_bytes, 'p');
   st.sent.push_back(st.start); // index 0 unused
   // Tops up to `in_flight` records: the ones that go out together travel in one stream-batch

@@ -19,12 +19,13 @@ inline void tune_scheduler(caf::actor_system_config& cfg) {
   cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
 }
 
-/// How many scheduler threads a node runs: `configured` when it is not 0 (`node.scheduler_threads`);
-/// otherwise one per core, less one for the gateway's I/O thread when the gateway is enabled (at
-/// least one). CAF's own default is max(cores, 4): on a 2-core machine that is 4 workers, which
-/// steal from and wake each other, and beside the gateway's busy I/O thread each hop between
-/// them costs a context switch (redis-benchmark GET -P 16 at 50 clients on 2 cores, median of
-/// 5 runs each: 556k/s with 4 workers, 562k/s with 2, 713k/s with 1).
+/// How many scheduler threads a node runs: `configured` when it is not 0
+/// (`node.scheduler_threads`); otherwise one per core, less one for the gateway's I/O thread
+/// when the gateway is enabled (at least one). CAF's own default is max(cores, 4): on a 2-core
+/// machine that is 4 workers, which steal from and wake each other, and beside the gateway's
+/// busy I/O thread each hop between them costs a context switch (redis-benchmark GET -P 16 at
+/// 50 clients on 2 cores, median of 5 runs each: 556k/s with 4 workers, 562k/s with 2, 713k/s
+/// with 1).
 inline std::size_t scheduler_threads(std::uint32_t configured, bool gateway,
                                      unsigned cores = std::thread::hardware_concurrency()) {
   if (configured > 0)
