@@ -3,7 +3,8 @@
 // A record holds the outcome of one command, of the commands of one batch that the shard host
 // merged (merge_record: their effects in order), or of one expire cycle; never the command:
 // SET k v EX 10 logs put(k, v, expire_at = now + 10000), INCR logs put(k, "11", kept
-// expire_at), an expiry or an eviction logs del(k). Replaying effects needs no clock and no randomness.
+// expire_at), an expiry or an eviction logs del(k). Replaying effects needs no clock and no
+// randomness.
 //
 // Bytes (varint and byte-string encodings in kv_codec.hpp):
 //

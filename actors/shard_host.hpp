@@ -223,10 +223,8 @@ public:
       [this](detail::tick_atom) {
         if (!writer_down_) {
           auto rec = m_->tick(opts_.clock(), next_);
-          if (!rec.empty()) {
-            stage(std::move(rec));
-            send_staged();
-          }
+          if (!rec.empty())
+            append(std::move(rec));
         }
         schedule_tick();
       },
@@ -313,10 +311,8 @@ private:
     if (opts_.on_executed)
       opts_.on_executed(1);
     auto r = m_->execute(req, opts_.clock(), next_);
-    if (!r.record.empty()) {
-      stage(std::move(r.record));
-      send_staged();
-    }
+    if (!r.record.empty())
+      append(std::move(r.record));
     return r;
   }
 
@@ -329,10 +325,10 @@ private:
     std::string merged; // the record of next_ that requests are merged into
     for (auto& req : reqs) {
       bool join = m_->may_merge(req, merged.size());
-      if (!join && !merged.empty())
+      if (!join && !merged.empty()) {
         stage(std::move(merged)); // closes the record: this request gets the next LSN
-      if (!join)
         merged.clear();
+      }
       auto r = m_->execute(req, now, next_);
       if (!r.record.empty()) {
         if (join)
@@ -347,6 +343,12 @@ private:
       stage(std::move(merged));
     send_staged();
     return dep;
+  }
+
+  // One record for the next LSN, sent to the writer at once.
+  void append(std::string rec) {
+    stage(std::move(rec));
+    send_staged();
   }
 
   // A record for the next LSN, sent to the writer by the next send_staged(): a batch's records
