@@ -1,7 +1,6 @@
 #include "actors/kv_command.hpp"
 
 #include <array>
-#include <cctype>
 
 namespace keel::actors {
 
@@ -36,12 +35,17 @@ constexpr std::array<kv_command_spec, 23> table{{
   {"scan", id::scan, -2, false, false, true, 0, 0, 0},
 }};
 
+// ASCII only, as Redis matches command names: no locale lookup per character.
 bool iequals(std::string_view lower, std::string_view x) noexcept {
   if (lower.size() != x.size())
     return false;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(x[i])) != lower[i])
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    auto c = x[i];
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i])
       return false;
+  }
   return true;
 }
 

@@ -55,6 +55,9 @@ public:
   /// The text of a simple string or error, or the payload of a bulk; empty otherwise.
   [[nodiscard]] const std::string& str() const noexcept { return str_; }
 
+  /// Moves the text or payload out (for handing a reply on without copying it).
+  [[nodiscard]] std::string take_str() noexcept { return std::move(str_); }
+
   /// The value of an integer reply; 0 otherwise.
   [[nodiscard]] int64_t integer_value() const noexcept { return int_; }
 

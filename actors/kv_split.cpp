@@ -66,20 +66,42 @@ kv_split scan(const kv_command& cmd, std::size_t shard_count) {
 
 } // namespace
 
+std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t shard_count,
+                                          const kv_shard_of& shard_of) {
+  const kv_command_spec* spec = cmd.empty() ? nullptr : kv_find_command(cmd[0]);
+  if (spec == nullptr || !kv_arity_ok(*spec, cmd.size()))
+    return std::size_t{0};
+  switch (spec->id) {
+    case kv_command_id::mset:
+      if (cmd.size() % 2 == 0)
+        return std::size_t{0};
+      return std::nullopt;
+    case kv_command_id::mget:
+    case kv_command_id::del:
+    case kv_command_id::exists:
+    case kv_command_id::dbsize:
+    case kv_command_id::flushall:
+    case kv_command_id::keys:
+    case kv_command_id::scan:
+      return std::nullopt;
+    default:
+      if (spec->first_key == 0 || shard_count == 1)
+        return std::size_t{0};
+      return shard_of(cmd[static_cast<std::size_t>(spec->first_key)]);
+  }
+}
+
 kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
                            const kv_shard_of& shard_of) {
-  auto access = kv_classify(cmd);
-  if (access.spec == nullptr || !access.arity_ok)
-    return one_part(cmd, shard_count, 0);
-  switch (access.spec->id) {
+  if (auto k = kv_whole_shard(cmd, shard_count, shard_of))
+    return one_part(cmd, shard_count, *k);
+  switch (kv_find_command(cmd[0])->id) {
     case kv_command_id::mget:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::merge);
     case kv_command_id::del:
     case kv_command_id::exists:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::sum);
     case kv_command_id::mset:
-      if (cmd.size() % 2 == 0)
-        return one_part(cmd, shard_count, 0);
       return by_key(cmd, shard_count, shard_of, 2, join_kind::all_ok);
     case kv_command_id::dbsize:
       return broadcast(cmd, shard_count, join_kind::sum);
@@ -90,7 +112,7 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
     case kv_command_id::scan:
       return scan(cmd, shard_count);
     default:
-      return one_part(cmd, shard_count, access.keys.empty() ? 0 : shard_of(access.keys[0]));
+      return one_part(cmd, shard_count, 0); // kv_whole_shard took every other command
   }
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -55,6 +56,12 @@ struct kv_split {
   std::size_t key_count = 0; ///< MGET: the number of keys of the original command
   std::vector<kv_part> parts;
 };
+
+/// The shard that takes `cmd` whole (its one part, as kv_split_by_shard would make it), or
+/// nullopt when the command splits by key or goes to every shard. Allocates nothing.
+[[nodiscard]] std::optional<std::size_t> kv_whole_shard(const kv_command& cmd,
+                                                        std::size_t shard_count,
+                                                        const kv_shard_of& shard_of);
 
 /// Splits `cmd` for `shard_count` shards (>= 1); `shard_of` must return values below it.
 [[nodiscard]] kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,

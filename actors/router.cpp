@@ -27,14 +27,24 @@ uint32_t shard_of(std::string_view key, uint32_t shard_count) noexcept {
 
 namespace {
 
+// A command of a batch that was split over shards (or needs its reply joined).
+struct split_join {
+  size_t command = 0;           // its index in the batch
+  kv_split split;
+  std::vector<kv_reply> parts;  // per part of `split`
+};
+
+// Marks a sub-command that is a whole command of the batch (see pending_part::where).
+constexpr size_t whole = SIZE_MAX;
+
 // One batch of a client, waiting for its shards.
 struct pending_batch {
   caf::response_promise rp;
   caf::actor to;      // asynchronous form: the actor that gets (result_atom, id, replies)
   uint64_t client_id = 0;
   bool single = false; // kv_cmd_atom: reply with the one kv_reply
-  std::vector<kv_split> splits;
-  std::vector<std::vector<kv_reply>> parts; // per command, per part
+  std::vector<kv_reply> replies; // per command
+  std::vector<split_join> splits;
   size_t outstanding = 0;
   caf::actor_clock::time_point deadline;
 };
@@ -43,9 +53,16 @@ struct pending_batch {
 struct pending_part {
   uint64_t batch = 0;
   uint32_t shard = 0;
-  caf::actor_addr sent_to;                      // invalid: sent through the tree
-  std::vector<std::pair<size_t, size_t>> where; // (command, part) per sub-command
+  caf::actor_addr sent_to; // invalid: sent through the tree
+  // Per sub-command: (command, whole), or (index into splits, part).
+  std::vector<std::pair<size_t, size_t>> where;
 };
+
+kv_reply& slot_of(pending_batch& b, std::pair<size_t, size_t> where) {
+  if (where.second == whole)
+    return b.replies[where.first];
+  return b.splits[where.first].parts[where.second];
+}
 
 // The link to another node.
 struct peer_link {
@@ -93,12 +110,9 @@ void finish(self_ptr self, uint64_t id) {
   if (i == self->state.batches.end())
     return;
   auto& b = i->second;
-  std::vector<kv_reply> out;
-  out.reserve(b.splits.size());
-  for (size_t c = 0; c < b.splits.size(); ++c)
-    out.emplace_back(b.splits[c].parts.size() == 1 && b.splits[c].join == kv_split::join_kind::single
-                       ? std::move(b.parts[c].front())
-                       : kv_join_replies(b.splits[c], std::move(b.parts[c])));
+  for (auto& s : b.splits)
+    b.replies[s.command] = kv_join_replies(s.split, std::move(s.parts));
+  auto out = std::move(b.replies);
   if (b.to)
     self->send(b.to, result_atom::value, b.client_id, std::move(out));
   else if (b.single)
@@ -122,8 +136,7 @@ void part_done(self_ptr self, uint64_t part_id, std::vector<kv_reply>* replies,
   if (b == st.batches.end())
     return;
   for (size_t n = 0; n < p.where.size(); ++n) {
-    auto [cmd, part] = p.where[n];
-    auto& slot = b->second.parts[cmd][part];
+    auto& slot = slot_of(b->second, p.where[n]);
     if (replies != nullptr && n < replies->size())
       slot = std::move((*replies)[n]);
     else if (failed != nullptr)
@@ -285,19 +298,25 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
   } else {
     b.rp = self->make_response_promise();
   }
-  b.splits.reserve(cmds.size());
-  b.parts.resize(cmds.size());
+  b.replies.resize(cmds.size());
   std::vector<std::vector<kv_command>> sub(n);
   std::vector<std::vector<std::pair<size_t, size_t>>> where(n);
   auto of = [n](std::string_view key) -> std::size_t { return shard_of(key, n); };
   for (size_t c = 0; c < cmds.size(); ++c) {
-    b.splits.emplace_back(kv_split_by_shard(cmds[c], n, of));
-    auto& split = b.splits.back();
-    b.parts[c].resize(split.parts.size());
-    for (size_t p = 0; p < split.parts.size(); ++p) {
-      auto k = split.parts[p].shard;
-      sub[k].emplace_back(std::move(split.parts[p].cmd));
-      where[k].emplace_back(c, p);
+    // Most commands go whole to one shard: moved there, with no split to join.
+    if (auto k = kv_whole_shard(cmds[c], n, of)) {
+      sub[*k].emplace_back(std::move(cmds[c]));
+      where[*k].emplace_back(c, whole);
+      continue;
+    }
+    auto& s = b.splits.emplace_back();
+    s.command = c;
+    s.split = kv_split_by_shard(cmds[c], n, of);
+    s.parts.resize(s.split.parts.size());
+    for (size_t p = 0; p < s.split.parts.size(); ++p) {
+      auto k = s.split.parts[p].shard;
+      sub[k].emplace_back(std::move(s.split.parts[p].cmd));
+      where[k].emplace_back(b.splits.size() - 1, p);
     }
   }
   if (cmds.empty()) {

@@ -4,6 +4,8 @@
 
 #include <boost/asio/write.hpp>
 
+#include <cstring>
+
 namespace keel::gateway::detail {
 
 namespace asio = boost::asio;
@@ -61,11 +63,12 @@ void session::read() {
   if (closed_ || reading_ || in_flight_ || close_after_write_)
     return;
   reading_ = true;
-  auto old = in_.size();
-  in_.resize(old + read_chunk);
-  sock_.async_read_some(asio::buffer(&in_[old], read_chunk),
-                        [self = shared_from_this(), old](const error_code& ec, size_t n) {
-                          self->in_.resize(old + n);
+  // Grown only when the unparsed bytes need more room: no zero-filling per read.
+  if (in_.size() < in_len_ + read_chunk)
+    in_.resize(in_len_ + read_chunk);
+  sock_.async_read_some(asio::buffer(&in_[in_len_], read_chunk),
+                        [self = shared_from_this()](const error_code& ec, size_t n) {
+                          self->in_len_ += n;
                           self->on_read(ec, n);
                         });
 }
@@ -96,7 +99,7 @@ void session::process() {
     bool authed = client_.authenticated;
     parser_.require_auth(!authed);
     cmds.clear();
-    auto r = parser_.feed(std::string_view{in_}.substr(offset), cmds,
+    auto r = parser_.feed(std::string_view{in_.data(), in_len_}.substr(offset), cmds,
                           authed ? SIZE_MAX : size_t{1});
     offset += r.consumed;
     st_.numbers.total_commands.fetch_add(cmds.size(), std::memory_order_relaxed);
@@ -127,7 +130,9 @@ void session::process() {
     if (cmds.empty() || authed)
       break;
   }
-  in_.erase(0, offset);
+  if (offset > 0 && offset < in_len_)
+    std::memmove(in_.data(), in_.data() + offset, in_len_ - offset);
+  in_len_ -= offset;
   if (quit || pending_error_)
     close_after_write_ = true;
   if (batch.empty()) {

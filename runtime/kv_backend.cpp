@@ -43,13 +43,13 @@ gateway::reply convert(actors::kv_reply&& x) {
   using kind = actors::kv_reply::kind;
   switch (x.type()) {
     case kind::simple:
-      return gateway::reply::simple(x.str());
+      return gateway::reply::simple(x.take_str());
     case kind::error:
-      return gateway::reply::error(x.str());
+      return gateway::reply::error(x.take_str());
     case kind::integer:
       return gateway::reply::integer(x.integer_value());
     case kind::bulk:
-      return gateway::reply::bulk(x.str());
+      return gateway::reply::bulk(x.take_str());
     case kind::null:
       return gateway::reply::null();
     case kind::array: {

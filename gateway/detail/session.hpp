@@ -57,7 +57,8 @@ private:
   boost::asio::steady_timer timer_; ///< idle timeout, or the stop grace period
   resp_parser parser_;
   client_state client_;
-  std::string in_;   ///< received bytes the parser has not taken
+  std::string in_;   ///< read buffer: its first in_len_ bytes are not parsed yet
+  size_t in_len_ = 0;
   std::string out_;  ///< encoded replies not yet handed to the socket
   std::string wbuf_; ///< the bytes of the write in progress
   std::vector<slot> plan_;     ///< reply slots of the pipeline in flight
