@@ -2,6 +2,7 @@
 
 #include "actors/kv_codec.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace keel::actors::detail {
@@ -13,6 +14,11 @@ void kv_record_writer::begin(kv_op op) {
 }
 
 void kv_record_writer::put(std::string_view key, std::string_view value, int64_t expire_at) {
+  // Room for version, op, two length varints, the bytes and the expiry at once (growing
+  // geometrically: one record may carry many puts).
+  auto need = out_->size() + key.size() + value.size() + 32;
+  if (need > out_->capacity())
+    out_->reserve(std::max(need, 2 * out_->capacity()));
   begin(kv_op::put);
   put_bytes(*out_, key);
   put_bytes(*out_, value);

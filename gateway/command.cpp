@@ -1,7 +1,5 @@
 #include "gateway/command.hpp"
 
-#include <cstring>
-
 namespace keel::gateway {
 
 namespace {
@@ -19,11 +17,10 @@ std::string lower_name(const std::string& name) {
   return out;
 }
 
-bool iequals(const std::string& a, const char* b) {
-  auto n = std::strlen(b);
-  if (a.size() != n)
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size())
     return false;
-  for (size_t i = 0; i < n; ++i)
+  for (size_t i = 0; i < b.size(); ++i)
     if (to_lower(a[i]) != b[i])
       return false;
   return true;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace keel::gateway {
@@ -17,6 +18,6 @@ using command = std::vector<std::string>;
 [[nodiscard]] std::string lower_name(const std::string& name);
 
 /// True when `a` equals `b` ignoring ASCII case; `b` is expected in lower case.
-[[nodiscard]] bool iequals(const std::string& a, const char* b);
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
 
 } // namespace keel::gateway

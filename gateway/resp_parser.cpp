@@ -63,6 +63,32 @@ line_status header_line(std::string_view in, size_t pos, std::string_view& digit
   return line_status::complete;
 }
 
+/// The number of the header line at `pos` (after its type byte), as header_line + parse_ll
+/// would read it; `next` is the offset after its "\r\n". The common case (1 to 18 digits, no
+/// sign, no leading zero, CRLF present) is read in one pass; everything else takes the general
+/// path, so both accept and reject exactly the same lines.
+line_status header_number(std::string_view in, size_t pos, long long& n, size_t& next) {
+  auto p = pos + 1;
+  if (p < in.size() && in[p] >= '1' && in[p] <= '9') {
+    unsigned long long v = 0;
+    auto q = p;
+    while (q < in.size() && q - p < 18 && in[q] >= '0' && in[q] <= '9') {
+      v = v * 10 + static_cast<unsigned long long>(in[q] - '0');
+      ++q;
+    }
+    if (q + 1 < in.size() && in[q] == '\r' && in[q + 1] == '\n') {
+      n = static_cast<long long>(v);
+      next = q + 2;
+      return line_status::complete;
+    }
+  }
+  std::string_view digits;
+  auto st = header_line(in, pos, digits, next);
+  if (st == line_status::complete && !parse_ll(digits, n))
+    return line_status::malformed;
+  return st;
+}
+
 } // namespace
 
 resp_parser::resp_parser(parser_limits limits) : limits_(limits) {
@@ -76,6 +102,15 @@ parse_result resp_parser::fail(parse_result r, protocol_errc code, char got) {
   r.error.code = code;
   r.error.got = got;
   return r;
+}
+
+bool resp_parser::end_of_argument(std::vector<command>& out, size_t& produced) {
+  if (--args_left_ > 0)
+    return false;
+  out.push_back(std::move(cur_));
+  cur_ = command{};
+  ++produced;
+  return true;
 }
 
 parse_result resp_parser::feed(std::string_view in, std::vector<command>& out,
@@ -115,17 +150,15 @@ parse_result resp_parser::feed(std::string_view in, std::vector<command>& out,
           }
           break;
         }
-        std::string_view digits;
+        long long n = 0;
         size_t next = 0;
-        auto st = header_line(in, pos, digits, next);
+        auto st = header_number(in, pos, n, next);
         if (st == line_status::incomplete) {
           if (in.size() - pos > limits_.max_inline_bytes)
             return fail(r, protocol_errc::too_big_mbulk_count);
           return r;
         }
-        long long n = 0;
-        if (st == line_status::malformed || !parse_ll(digits, n)
-            || n > static_cast<long long>(limits_.max_array_len))
+        if (st == line_status::malformed || n > static_cast<long long>(limits_.max_array_len))
           return fail(r, protocol_errc::invalid_multibulk_length);
         if (n > 10 && unauthenticated_)
           return fail(r, protocol_errc::unauthenticated_multibulk_length);
@@ -141,22 +174,32 @@ parse_result resp_parser::feed(std::string_view in, std::vector<command>& out,
       case state::bulk_header: {
         if (in[pos] != '$')
           return fail(r, protocol_errc::expected_dollar, in[pos]);
-        std::string_view digits;
+        long long n = 0;
         size_t next = 0;
-        auto st = header_line(in, pos, digits, next);
+        auto st = header_number(in, pos, n, next);
         if (st == line_status::incomplete) {
           if (in.size() - pos > limits_.max_inline_bytes)
             return fail(r, protocol_errc::too_big_bulk_count);
           return r;
         }
-        long long n = 0;
-        if (st == line_status::malformed || !parse_ll(digits, n) || n < 0
+        if (st == line_status::malformed || n < 0
             || static_cast<unsigned long long>(n) > limits_.max_bulk_bytes)
           return fail(r, protocol_errc::invalid_bulk_length);
         if (n > 16384 && unauthenticated_)
           return fail(r, protocol_errc::unauthenticated_bulk_length);
         pos = next;
         bulk_left_ = static_cast<uint64_t>(n);
+        if (in.size() - pos >= bulk_left_ + 2) {
+          // The whole payload and its CRLF are here: one string, built in place.
+          auto len = static_cast<size_t>(n);
+          if (in[pos + len] != '\r' || in[pos + len + 1] != '\n')
+            return fail(r, protocol_errc::bulk_not_terminated);
+          cur_.emplace_back(in.data() + pos, len);
+          pos += len + 2;
+          if (end_of_argument(out, produced))
+            state_ = state::start;
+          break;
+        }
         cur_.emplace_back();
         // Reserve what is plausible now; a client announcing a huge bulk and sending nothing
         // must not make the server allocate it.
@@ -180,14 +223,7 @@ parse_result resp_parser::feed(std::string_view in, std::vector<command>& out,
         if (in[pos] != '\r' || in[pos + 1] != '\n')
           return fail(r, protocol_errc::bulk_not_terminated);
         pos += 2;
-        if (--args_left_ > 0) {
-          state_ = state::bulk_header;
-          break;
-        }
-        out.push_back(std::move(cur_));
-        cur_ = command{};
-        ++produced;
-        state_ = state::start;
+        state_ = end_of_argument(out, produced) ? state::start : state::bulk_header;
         break;
       }
     }

@@ -69,6 +69,10 @@ private:
 
   parse_result fail(parse_result r, protocol_errc code, char got = 0);
 
+  /// One argument of the current command is complete: true (and the command moved to `out`)
+  /// when it was the last.
+  bool end_of_argument(std::vector<command>& out, size_t& produced);
+
   parser_limits limits_;
   state state_ = state::start;
   bool unauthenticated_ = false;

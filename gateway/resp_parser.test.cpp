@@ -180,6 +180,12 @@ TEST_CASE("a bulk length that is not an integer or over the limit is an invalid 
   CHECK(error_text("*1\r\n$\r\n") == "Protocol error: invalid bulk length");
   CHECK(error_text("*1\r\n$99999999999999999999999\r\n")
         == "Protocol error: invalid bulk length");
+  // Read as Redis' string2ll: no sign, no leading zero, nothing between the digits and CRLF.
+  for (auto bad : {"*1\r\n$01\r\n", "*1\r\n$+1\r\n", "*1\r\n$1x\r\n", "*1\r\n$1 \r\n",
+                   "*1\r\n$1\rX", "*1\r\n$999999999999999999\r\n",
+                   "*1\r\n$9999999999999999999\r\n"})
+    CHECK(error_text(bad) == "Protocol error: invalid bulk length");
+  CHECK(parse_all("*1\r\n$0\r\n\r\n").cmds == std::vector<command>{command{""}});
   parser_limits l;
   l.max_bulk_bytes = 10;
   CHECK(error_text("*1\r\n$11\r\n", l) == "Protocol error: invalid bulk length");

@@ -13,13 +13,14 @@ void write_number(std::string& out, int64_t value) {
 }
 
 void write_line(std::string& out, char type, std::string_view text) {
-  out += type;
-  auto start = out.size();
-  out.append(text.data(), text.size());
-  for (auto i = start; i < out.size(); ++i)
-    if (out[i] == '\r' || out[i] == '\n')
-      out[i] = ' ';
-  out += "\r\n";
+  auto at = out.size();
+  out.resize(at + text.size() + 3);
+  auto* p = &out[at];
+  *p++ = type;
+  for (char c : text)
+    *p++ = (c == '\r' || c == '\n') ? ' ' : c;
+  p[0] = '\r';
+  p[1] = '\n';
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "gateway/standard_replies.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace keel::gateway::detail {
 
@@ -206,8 +207,11 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
 } // namespace
 
 bool is_local(const command& cmd) {
-  for (auto name : {"ping", "echo", "quit", "select", "auth", "hello", "client", "command",
-                    "config", "info"})
+  using namespace std::string_view_literals;
+  static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
+                                               "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
+                                               "config"sv, "info"sv};
+  for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
   return false;
