@@ -64,6 +64,22 @@ router_child(const config::node_config& cfg,
   return router_child_spec(std::move(opts), std::move(connector));
 }
 
+std::string router_lane_id(uint32_t lane) {
+  return lane == 0 ? std::string{"router"} : "router#" + std::to_string(lane + 1);
+}
+
+std::vector<supervision::child_spec>
+router_children(const config::node_config& cfg, uint32_t lanes,
+                std::function<caf::actor(caf::actor_system&)> connector,
+                std::function<void(const std::string&, bool, const std::string&)> on_peer) {
+  std::vector<supervision::child_spec> out;
+  for (uint32_t i = 0; i < std::max<uint32_t>(lanes, 1); ++i) {
+    out.push_back(router_child(cfg, connector, i == 0 ? on_peer : nullptr));
+    out.back().id = router_lane_id(i);
+  }
+  return out;
+}
+
 void add_kv_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<kv_reply>("keel::kv_reply");
   cfg.add_message_type<std::vector<kv_reply>>("keel::kv_replies");

@@ -4,12 +4,20 @@
 // Wiring keel-node's root (runtime/), in this order (the router needs the shards running):
 //
 //   root.children.push_back(keel::actors::shards_child(cfg, events_bus));  // id "shards"
-//   root.children.push_back(keel::actors::router_child(cfg));              // id "router"
+//   for (auto& r : keel::actors::router_children(cfg, lanes))               // "router", "router#2"..
+//     root.children.push_back(std::move(r));
 //
-// The router is then reachable as child_ref{root, "router"} (or its handle from
+// Each router lane is reachable as child_ref{root, router_lane_id(i)} (or its handle from
 // which_children); the gateway sends it `(kv_batch_atom, std::vector<kv_command>)`
-// (router.hpp). The root must be the supervisor that starts the router: the router reaches
+// (router.hpp). The root must be the supervisor that starts the routers: a router reaches
 // the shards as root -> "shards" -> shard#<k+1> -> "sm".
+//
+// Lanes: a router splits and joins every batch that passes it, so one router would be one
+// actor's worth of work on every request of the node. `lanes` routers share the load instead:
+// they are alike and independent (each monitors and caches the shard hosts itself), and a caller
+// may send any batch to any lane. Commands of one caller keep their order only within one lane,
+// so a caller that pipelines (sends the next batch before the last is answered) sticks to one
+// lane; the gateway has one batch per connection in flight and spreads batches round-robin.
 //
 // add_kv_message_types registers commands and replies with CAF's type system, which a node
 // that talks to other nodes (a cluster) needs.
@@ -58,6 +66,17 @@ router_child(const config::node_config& cfg,
              std::function<caf::actor(caf::actor_system&)> connector = {},
              std::function<void(const std::string& node, bool up, const std::string& why)>
                on_peer = {});
+
+/// The child id of router lane `lane`: "router" for lane 0, then "router#2", "router#3", ...
+[[nodiscard]] std::string router_lane_id(uint32_t lane);
+
+/// `lanes` (>= 1) routers as router_child, with ids router_lane_id(0 .. lanes-1). `on_peer`
+/// goes to lane 0 only, so that a peer's state change is heard once.
+[[nodiscard]] std::vector<supervision::child_spec>
+router_children(const config::node_config& cfg, uint32_t lanes,
+                std::function<caf::actor(caf::actor_system&)> connector = {},
+                std::function<void(const std::string& node, bool up, const std::string& why)>
+                  on_peer = {});
 
 /// Registers KV commands and replies as CAF message types, so they can cross the network.
 void add_kv_message_types(caf::actor_system_config& cfg);

@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include "actors/kv_client.hpp"
+#include "actors/kv_shard.hpp"
 #include "actors/shard_test_util.hpp"
 #include "actors/shards.hpp"
 #include "config/node_config.hpp"
@@ -16,26 +17,29 @@ using keel::supervision::supervisor_options;
 
 namespace {
 
-// keel-node's layout: root -> {"shards", "router"} on the in-memory `fs`.
+// keel-node's layout: root -> {"shards", "router", "router#2", ...} on the in-memory `fs`.
 struct kv_node {
   std::shared_ptr<keel::wal::fault_file_system> fs =
     std::make_shared<keel::wal::fault_file_system>();
   caf::actor root;
-  caf::actor router;
+  caf::actor router; // lane 0
   uint32_t count;
 
-  kv_node(fixture& fx, uint32_t n) : count(n) {
+  kv_node(fixture& fx, uint32_t n, uint32_t lanes = 1) : count(n) {
     keel::config::node_config cfg;
     cfg.node.data_dir = "/data";
     cfg.shards.count = n;
     cfg.shards.segment_bytes = 1 << 20;
+    cfg.shards.startup_timeout_ms = static_cast<uint32_t>(default_timeout().count());
     fs->mkdir("/data");
     auto opts = in_memory_shards(cfg, fs);
     supervisor_options so;
     so.name = "root";
     so.flags.intensity = 10;
+    so.events = fx.events(); // invalid unless the fixture has an event bus
     so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));
-    so.children.push_back(router_child_spec(n, {"shards"}, default_timeout()));
+    for (auto& r : router_children(cfg, lanes))
+      so.children.push_back(std::move(r));
     auto sup = keel::supervision::start_supervisor(fx.sys(), std::move(so));
     REQUIRE(sup);
     root = *sup;
@@ -137,6 +141,41 @@ TEST_CASE("the router keeps working across shard restarts", "[router][restart]")
     for (auto& k : keys)
       CHECK(batch(fx, node.router, {{"INCR", k}}).front() == kv_reply::integer(round * 2 + 3));
   }
+}
+
+TEST_CASE("router lanes share the shards, and a lane's restart leaves the others answering",
+          "[router][lanes]") {
+  auto mode = shard_fixture();
+  mode.event_bus = true; // for await_restart
+  fixture fx{mode};
+  kv_node node{fx, 3, 3};
+  CHECK(router_lane_id(0) == "router");
+  CHECK(router_lane_id(2) == "router#3");
+  std::vector<caf::actor> lanes;
+  for (uint32_t i = 0; i < 3; ++i)
+    lanes.push_back(child_of(fx, node.root, router_lane_id(i)));
+  CHECK(lanes[0] == node.router);
+  CHECK(lanes[1] != lanes[0]);
+  auto keys = spread_keys(3, 2);
+  // Each write goes through one lane and is read through every lane.
+  for (size_t i = 0; i < keys.size(); ++i)
+    CHECK(batch(fx, lanes[i % 3], {{"SET", keys[i], std::to_string(i)}}).front()
+          == kv_reply::ok());
+  for (auto& lane : lanes)
+    for (size_t i = 0; i < keys.size(); ++i)
+      CHECK(batch(fx, lane, {{"GET", keys[i]}}).front() == kv_reply::bulk(std::to_string(i)));
+  auto p = fx.make_probe();
+  p.watch(lanes[1]);
+  caf::anon_send_exit(lanes[1], caf::exit_reason::unhandled_exception); // crash
+  p.expect_terminated(lanes[1]);
+  // The other lanes answer whether or not lane 1 is back yet.
+  CHECK(batch(fx, lanes[0], {{"INCR", "n"}}).front() == kv_reply::integer(1));
+  CHECK(batch(fx, lanes[2], {{"INCR", "n"}}).front() == kv_reply::integer(2));
+  auto again = fx.await_restart("root", router_lane_id(1));
+  CHECK(again != lanes[1]);
+  CHECK(batch(fx, again, {{"INCR", "n"}, {"MGET", keys[0], keys[5]}})
+        == std::vector<kv_reply>{kv_reply::integer(3),
+                                 kv_reply::array({kv_reply::bulk("0"), kv_reply::bulk("5")})});
 }
 
 TEST_CASE("a checkpoint through the router snapshots every shard", "[router][checkpoint]") {

@@ -2,11 +2,13 @@
 // (benchmarks.md).
 //
 //   kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] [--sync group|none|both] [--shards N]
-//            [--seconds S] [--batch B] [--depth D] [--keys K] [--rss-mib M] [--dir DIR]
+//            [--routers R] [--seconds S] [--batch B] [--depth D] [--keys K] [--rss-mib M]
+//            [--dir DIR]
 //
 // Defaults: --sync none (both: the plain summary keys are sync none, the group ones are
 // ops_per_s_group_<n>, ...), 2 s per run (--quick: 0.5 s, 2 trials, 64 MiB for rss), shards =
-// max(largest n, hardware threads), batches of 16 commands with 2 in flight per client.
+// max(largest n, hardware threads), router lanes as keel-node (one per scheduler thread), batches
+// of 16 commands with 2 in flight per client; client i sends to lane i mod lanes.
 // CAF's scheduler gets std::thread::hardware_concurrency() threads; data lives in a mkdtemp
 // directory under $TMPDIR (or --dir), removed at the end.
 //
@@ -14,9 +16,10 @@
 //   raw    n pairs of plain event_based actors: each client sends batches of B commands as
 //          (kv_batch_atom, id, commands) to its own echo server, which answers
 //          (result_atom, id, replies) with a GET / OK reply per command (no routing, no state)
-//   keel   n client actors in a closed loop against keel's router, the same batches (80% GET /
+//   keel   n client actors in a closed loop against keel's routers, the same batches (80% GET /
 //          20% SET on random keys of a preloaded key space, 16-byte values, D batches in flight
-//          per client); one tree (root -> "shards", "router", as keel-node) per sync policy
+//          per client); one tree (root -> "shards", "router", "router#2", ..., as keel-node)
+//          per sync policy
 //   ready  start_supervisor of a 24-shard tree (sync group) on an empty directory until ready
 //   rss    VmRSS growth while loading M MiB of 1 KiB values (sync none) / value bytes
 // ops/s = commands answered inside the measuring window / window length; every reply is
@@ -78,6 +81,7 @@ struct bench_config {
   std::vector<keel::config::sync_policy> syncs{keel::config::sync_policy::none};
   bool both = false;
   uint32_t shards = 0; // 0: max(max(conc), hardware_concurrency)
+  uint32_t routers = 0; // 0: as keel-node, one router lane per scheduler thread
   size_t batch = 16;
   size_t depth = 2;
   size_t keys = 100000;
@@ -480,12 +484,14 @@ run_result run_raw(caf::actor_system& sys, uint32_t n, const bench_config& cfg,
 
 struct kv_tree {
   caf::actor root;
-  caf::actor router;
+  caf::actor router;                // lane 0
+  std::vector<caf::actor> routers;  // every lane, in lane order
 };
 
-// root -> {"shards", "router"} as router.test.cpp and keel-node build it, under `data_dir`.
+// root -> {"shards", "router", "router#2", ...} as keel-node builds it (`lanes` router lanes),
+// under `data_dir`.
 kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t shards,
-                   keel::config::sync_policy sync, double* ready_ms = nullptr) {
+                   keel::config::sync_policy sync, uint32_t lanes, double* ready_ms = nullptr) {
   ::mkdir(data_dir.c_str(), 0755);
   keel::config::node_config cfg;
   cfg.node.data_dir = data_dir;
@@ -494,7 +500,8 @@ kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t
   keel::supervision::supervisor_options so;
   so.name = "root";
   so.children.push_back(keel::actors::shards_child(cfg, caf::actor{}));
-  so.children.push_back(keel::actors::router_child(cfg));
+  for (auto& r : keel::actors::router_children(cfg, lanes))
+    so.children.push_back(std::move(r));
   auto t0 = clk::now();
   auto sup = keel::supervision::start_supervisor(
     sys, std::move(so),
@@ -510,11 +517,15 @@ kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t
   auto kids = c.which_children();
   if (!kids)
     give_up("which_children of the root failed: " + keel::actors::describe_error(kids.error()));
-  for (auto& k : *kids)
-    if (k.id == "router")
-      t.router = k.hdl;
-  if (!t.router)
-    give_up("the root has no running child \"router\"");
+  for (uint32_t i = 0; i < std::max(lanes, 1u); ++i) {
+    auto id = keel::actors::router_lane_id(i);
+    for (auto& k : *kids)
+      if (k.id == id)
+        t.routers.push_back(k.hdl);
+    if (t.routers.size() != i + 1)
+      give_up("the root has no running child \"" + id + "\"");
+  }
+  t.router = t.routers.front();
   return t;
 }
 
@@ -674,7 +685,7 @@ void plot(const std::vector<uint32_t>& conc, const sweep& raw,
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] "
-               "[--sync group|none|both] [--shards N] [--seconds S] [--batch B] [--depth D] "
+               "[--sync group|none|both] [--shards N] [--routers R] [--seconds S] [--batch B] [--depth D] "
                "[--keys K] [--rss-mib M] [--dir DIR]\n");
   std::exit(2);
 }
@@ -740,6 +751,8 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--shards") {
       cfg.shards = static_cast<uint32_t>(positive(next()));
+    } else if (a == "--routers") {
+      cfg.routers = static_cast<uint32_t>(positive(next()));
     } else if (a == "--batch") {
       cfg.batch = positive(next());
       if (cfg.batch > 64) {
@@ -783,6 +796,8 @@ int main(int argc, char** argv) {
     }
     root = buf.data();
   }
+  auto lanes = keel::runtime::router_lanes(cfg.routers, false,
+                                          keel::runtime::scheduler_threads(0, false, hw));
   if (std::getenv("SPDLOG_LEVEL") == nullptr)
     spdlog::set_level(spdlog::level::warn);
   caf::actor_system_config sys_cfg;
@@ -805,7 +820,7 @@ int main(int argc, char** argv) {
   {
     std::fprintf(stderr, "rss: loading %llu MiB of %zu-byte values (sync none, %u shards)\n",
                  static_cast<unsigned long long>(cfg.rss_mib), cfg.rss_value_bytes, cfg.shards);
-    auto tree = start_tree(sys, root + "/rss", cfg.shards, keel::config::sync_policy::none);
+    auto tree = start_tree(sys, root + "/rss", cfg.shards, keel::config::sync_policy::none, lanes);
     auto nkeys = static_cast<size_t>((cfg.rss_mib << 20) / cfg.rss_value_bytes);
     auto keys = make_keys("rss:", nkeys);
     std::string value(cfg.rss_value_bytes, 'm');
@@ -841,7 +856,7 @@ int main(int argc, char** argv) {
   for (int t = 0; t < cfg.trials; ++t) {
     auto dir = root + "/ready-" + std::to_string(t);
     double ms = 0;
-    auto tree = start_tree(sys, dir, 24, keel::config::sync_policy::group, &ms);
+    auto tree = start_tree(sys, dir, 24, keel::config::sync_policy::group, lanes, &ms);
     ready.push_back(ms);
     std::fprintf(stderr, "ready: 24 shards in %.1f ms\n", ms);
     stop_tree(sys, tree);
@@ -862,7 +877,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sync %s: starting %u shards, loading %zu keys\n", name.c_str(),
                  cfg.shards, cfg.keys);
     double ms = 0;
-    auto tree = start_tree(sys, dir, cfg.shards, policy, &ms);
+    auto tree = start_tree(sys, dir, cfg.shards, policy, lanes, &ms);
     auto t0 = clk::now();
     load_keys(sys, tree.router, *keys, std::string(cfg.value_bytes, 'v'), 1000);
     std::fprintf(stderr, "sync %s: ready in %.0f ms, loaded in %.2f s\n", name.c_str(), ms,
@@ -873,7 +888,7 @@ int main(int argc, char** argv) {
         auto r = run_raw(sys, n, cfg, keys);
         raw.trials[n].push_back(r.ops_per_s);
         raw.latency[n].merge(r.latency);
-        auto k = run_clients(sys, {tree.router}, n, cfg, keys,
+        auto k = run_clients(sys, tree.routers, n, cfg, keys,
                              "keel sync " + name + " n=" + std::to_string(n));
         keel.trials[n].push_back(k.ops_per_s);
         keel.cores[n].push_back(k.cpu_cores);
@@ -930,6 +945,7 @@ int main(int argc, char** argv) {
   s.raw("sync", "\"" + std::string{cfg.both ? "both" : keel_sweeps.front().first} + "\"");
   s.num("shards", cfg.shards, 0);
   s.num("scheduler_threads", hw, 0);
+  s.num("routers", lanes, 0);
   s.num("batch", static_cast<double>(cfg.batch), 0);
   s.num("depth", static_cast<double>(cfg.depth), 0);
   s.num("keys", static_cast<double>(cfg.keys), 0);

@@ -102,6 +102,7 @@ std::string dump(const node_config& cfg) {
   put(out, "startup_timeout_ms", cfg.shards.startup_timeout_ms);
   put(out, "maxmemory", cfg.shards.maxmemory);
   put(out, "maxmemory_policy", name_of(cfg.shards.maxmemory_policy));
+  put(out, "routers", cfg.shards.routers);
   out << YAML::EndMap;
 
   out << YAML::Key << "gateway" << YAML::Value << YAML::BeginMap;

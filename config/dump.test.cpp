@@ -21,6 +21,7 @@ node_config everything_changed() {
   c.shards.startup_timeout_ms = 1;
   c.shards.maxmemory = (1ull << 30) + 3;
   c.shards.maxmemory_policy = eviction_policy::allkeys_lru;
+  c.shards.routers = 5;
   c.gateway.enabled = false;
   c.gateway.bind = "::1";
   c.gateway.port = 1;
@@ -103,6 +104,7 @@ TEST_CASE("the dump writes every key with enums by name and sizes as integers") 
                     "startup_timeout_ms: 30000",
                     "maxmemory: 0",
                     "maxmemory_policy: noeviction",
+                    "routers: 0",
                     "gateway:",
                     "enabled: true",
                     "port: 6380",

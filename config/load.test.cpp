@@ -270,7 +270,7 @@ TEST_CASE("a section that is not a map is a wrong type") {
         std::vector<std::string>{
             "node.yaml:1:9: shards must be a map, got '5'; expected a map with keys count, sync, "
             "sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-            "startup_timeout_ms, maxmemory, maxmemory_policy"});
+            "startup_timeout_ms, maxmemory, maxmemory_policy, routers"});
   CHECK(errors_of("- 1\n") ==
         std::vector<std::string>{"node.yaml:1:1: the document root must be a map, got a list; "
                                  "expected a map with keys node, shards, gateway, http, pools, cluster"});
@@ -431,6 +431,16 @@ TEST_CASE("a missing file is reported with what to do") {
   REQUIRE(d.errors.size() == 1);
   CHECK(d.errors[0].str() == "/tmp:0:0: cannot read the config file: it is a directory, not a "
                              "YAML file; check the path given to --config and its permissions");
+}
+
+TEST_CASE("shards.routers takes a lane count from 0 (one per scheduler thread) to 1024") {
+  CHECK(load_string("", "node.yaml").config.shards.routers == 0);
+  auto r = load_string("shards:\n  routers: 16\n", "node.yaml");
+  REQUIRE(r.ok());
+  CHECK(r.config.shards.routers == 16);
+  CHECK(errors_of("shards:\n  routers: 1025\n") ==
+        std::vector<std::string>{"node.yaml:2:12: shards.routers is 1025; expected an integer "
+                                 "from 0 to 1024"});
 }
 
 TEST_CASE("shards.maxmemory takes a byte size and maxmemory_policy Redis' policy names") {

@@ -65,6 +65,7 @@ struct shards_section {
   uint32_t startup_timeout_ms = 30000;                   ///< per shard, recovery included
   uint64_t maxmemory = 0;                                ///< KV bytes per node; 0 = no limit
   eviction_policy maxmemory_policy = eviction_policy::noeviction;
+  uint32_t routers = 0; ///< router lanes, 0..1024; 0 = one per scheduler thread (1 in a cluster)
 };
 
 /// `gateway:` section (RESP2 server).

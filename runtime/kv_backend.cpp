@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <unordered_map>
 
@@ -74,56 +75,95 @@ struct shared_stats {
 struct pending {
   gateway::backend::done_handler done;
   size_t size = 0;
+  size_t lane = 0;
 };
 
 struct relay_state {
   kv_backend_options opts;
   std::shared_ptr<shared_stats> stats;
-  caf::actor router; // the incarnation batches went to last (monitored)
+  std::vector<caf::actor> lanes; // per lane, the incarnation batches went to last (monitored)
+  std::vector<caf::actor_addr> gone; // per lane, the last incarnation seen going down
+  size_t next_lane = 0;
   std::unordered_map<uint64_t, pending> in_flight;
   uint64_t next_id = 1;
   bool stats_pending = false;
+  size_t stats_lane = 0;
   static inline const char* name = "keel.kv_relay";
 };
 
 using relay_ptr = caf::stateful_actor<relay_state>*;
 
-// The current router, monitored; invalid when there is none.
-caf::actor current_router(relay_ptr self) {
+// The current router of `lane`, monitored; invalid when there is none.
+caf::actor current_router(relay_ptr self, size_t lane) {
   auto& st = self->state;
-  auto r = st.opts.router ? st.opts.router->get() : caf::actor{};
-  if (r && r != st.router) {
-    st.router = r;
+  auto& slot = st.opts.routers[lane];
+  auto r = slot ? slot->get() : caf::actor{};
+  if (r && r.address() == st.gone[lane])
+    return {}; // not restarted yet
+  if (r && r != st.lanes[lane]) {
+    st.lanes[lane] = r;
     self->monitor(r);
   }
   return r;
 }
 
-void fail_in_flight(relay_ptr self, const std::string& text) {
-  auto all = std::move(self->state.in_flight);
-  self->state.in_flight.clear();
-  for (auto& [id, p] : all)
+// The next lane in turn that has a router (and sets `lane` to it); invalid when none has.
+caf::actor next_router(relay_ptr self, size_t& lane) {
+  auto& st = self->state;
+  auto n = st.lanes.size();
+  for (size_t tries = 0; tries < n; ++tries) {
+    lane = st.next_lane;
+    st.next_lane = (st.next_lane + 1) % n;
+    if (auto r = current_router(self, lane))
+      return r;
+  }
+  return {};
+}
+
+// Fails the batches in flight on `lane`.
+void fail_in_flight(relay_ptr self, size_t lane, const std::string& text) {
+  auto& st = self->state;
+  std::vector<pending> failed;
+  for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
+    if (i->second.lane == lane) {
+      failed.push_back(std::move(i->second));
+      i = st.in_flight.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  for (auto& p : failed)
     p.done(errors(p.size, text));
-  self->state.stats_pending = false;
+  if (st.stats_lane == lane)
+    st.stats_pending = false;
 }
 
 caf::behavior relay(relay_ptr self, kv_backend_options opts,
                     std::shared_ptr<shared_stats> stats) {
   self->state.opts = std::move(opts);
   self->state.stats = std::move(stats);
+  self->state.lanes.resize(std::max<size_t>(1, self->state.opts.routers.size()));
+  self->state.gone.resize(self->state.lanes.size());
+  self->state.opts.routers.resize(self->state.lanes.size());
   self->set_down_handler([self](caf::down_msg& dm) {
-    if (dm.source != self->state.router.address())
-      return;
-    self->state.router = nullptr;
-    fail_in_flight(self, "ERR shard router unavailable: it restarted while the command was in "
-                         "flight; it may or may not have been applied, retry");
+    auto& lanes = self->state.lanes;
+    for (size_t lane = 0; lane < lanes.size(); ++lane) {
+      if (lanes[lane] && dm.source == lanes[lane].address()) {
+        self->state.gone[lane] = dm.source;
+        lanes[lane] = nullptr;
+        fail_in_flight(self, lane,
+                       "ERR shard router unavailable: it restarted while the command was in "
+                       "flight; it may or may not have been applied, retry");
+      }
+    }
   });
   if (self->state.opts.stats_interval.count() > 0)
     self->send(self, stats_tick_atom::value);
   return {
     [self](detail::relay_job& job) {
       auto n = job.batch.size();
-      auto r = current_router(self);
+      size_t lane = 0;
+      auto r = next_router(self, lane);
       if (!r) {
         job.done(errors(n, "ERR shard router unavailable: the node is starting or stopping, "
                            "retry"));
@@ -132,7 +172,7 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
       if (self->state.opts.batch_sizes != nullptr)
         self->state.opts.batch_sizes->observe(static_cast<double>(n));
       auto id = self->state.next_id++;
-      self->state.in_flight.emplace(id, pending{std::move(job.done), n});
+      self->state.in_flight.emplace(id, pending{std::move(job.done), n, lane});
       self->send(r, actors::kv_batch_atom::value, id, std::move(job.batch));
     },
     [self](actors::result_atom, uint64_t id, std::vector<actors::kv_reply>& replies) {
@@ -160,8 +200,10 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
     [self](stats_tick_atom) {
       auto& st = self->state;
       if (!st.stats_pending) {
-        if (auto r = current_router(self)) {
+        size_t lane = 0;
+        if (auto r = next_router(self, lane)) {
           st.stats_pending = true;
+          st.stats_lane = lane;
           std::vector<actors::kv_command> cmds{{"DBSIZE"}};
           self->send(r, actors::kv_batch_atom::value, stats_id, std::move(cmds));
         }

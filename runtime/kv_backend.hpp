@@ -1,17 +1,20 @@
 // keel::runtime::kv_backend: the gateway's backend over the durable KV shards.
 //
 // The gateway hands each connection's pipelined commands to execute() as one batch; the backend
-// passes it to a relay actor, which sends it to the router as ONE asynchronous message
+// passes it to a relay actor, which sends it to a router as ONE asynchronous message
 // `(kv_batch_atom, id, commands)` (router.hpp). The router splits it per shard, and the relay
 // converts the joined kv_replies to gateway replies and calls `done` (on a CAF thread; the
 // gateway moves them back to the connection's thread). Replies are released by the shards only
 // once durable (the reply barrier), so `+OK` for a SET means the write is on disk under sync
 // group.
 //
-// The router may restart (a new actor): the node's root records each incarnation in an
-// actor_slot, and the relay looks it up per batch and monitors it; batches in flight when it
-// goes down get "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's key
-// count is refreshed once a second with DBSIZE through the same path.
+// A node runs several router lanes (kv_shard.hpp); the relay hands batches to them in turn, which
+// keeps each connection's order since the gateway has one batch per connection in flight. A
+// lane that is not running (restarting) is skipped. A router may restart (a new actor): the
+// node's root records each incarnation of each lane in an actor_slot, and the relay looks it up
+// per batch and monitors it; batches in flight on a lane when its router goes down get
+// "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's key count is
+// refreshed once a second with DBSIZE through the same path.
 //
 // Thread-safety: execute() and stats() may be called from any thread. Lifetime: the relay
 // stops when the backend is destroyed (the gateway destroys it after its last `done`).
@@ -27,6 +30,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace keel::runtime {
 
@@ -44,8 +48,8 @@ private:
 
 /// What a kv_backend is built with; plain data.
 struct kv_backend_options {
-  /// Where the router of this node is found (see root.cpp).
-  std::shared_ptr<actor_slot> router;
+  /// Where the router lanes of this node are found (see root.cpp); at least one.
+  std::vector<std::shared_ptr<actor_slot>> routers;
   /// Writes survive a crash (shards.sync is group): INFO persistence and CONFIG GET appendonly.
   bool durable = true;
   /// Period of the DBSIZE refresh for INFO (0: never).
@@ -54,7 +58,7 @@ struct kv_backend_options {
   histogram* batch_sizes = nullptr;
 };
 
-/// A backend over the router in `opts.router`, with its relay spawned in `sys`.
+/// A backend over the routers in `opts.routers`, with its relay spawned in `sys`.
 [[nodiscard]] std::shared_ptr<gateway::backend> make_kv_backend(caf::actor_system& sys,
                                                                 kv_backend_options opts);
 

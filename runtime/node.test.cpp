@@ -78,3 +78,30 @@ TEST_CASE("a node runs one scheduler thread per core, less one for the gateway's
   CHECK(caf::get_or(n.sys().config(), "scheduler.max-threads", size_t{0}) == cores);
   CHECK_FALSE(n.stop());
 }
+
+TEST_CASE("a node runs one router lane per scheduler thread unless shards.routers says") {
+  using keel::runtime::router_lanes;
+  CHECK(router_lanes(0, false, 15) == 15);
+  CHECK(router_lanes(0, false, 1) == 1);
+  CHECK(router_lanes(0, true, 15) == 1); // a cluster: one lane keeps one link per peer
+  CHECK(router_lanes(4, true, 15) == 4); // shards.routers wins
+  CHECK(router_lanes(0, false, 0) == 1);
+  auto lanes_of = [](keel::config::node_config cfg) {
+    node n{cfg};
+    REQUIRE_FALSE(n.start());
+    keel::supervision::supervisor_client root{n.sys(), n.root()};
+    auto children = root.which_children();
+    REQUIRE(children);
+    std::vector<std::string> ids;
+    for (auto& c : *children)
+      if (c.id.rfind("router", 0) == 0 && c.hdl)
+        ids.push_back(c.id);
+    CHECK_FALSE(n.stop());
+    return ids;
+  };
+  keel::testkit::temp_dir data{"node"};
+  auto cfg = small_config(data); // 2 scheduler threads
+  CHECK(lanes_of(cfg) == std::vector<std::string>{"router", "router#2"});
+  cfg.shards.routers = 3;
+  CHECK(lanes_of(cfg) == std::vector<std::string>{"router", "router#2", "router#3"});
+}

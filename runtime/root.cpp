@@ -7,6 +7,7 @@
 #include "runtime/http_service.hpp"
 #include "runtime/kv_backend.hpp"
 #include "runtime/pools.hpp"
+#include "runtime/scheduler.hpp"
 #include "runtime/shard_metrics.hpp"
 
 namespace keel::runtime {
@@ -26,22 +27,27 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   if (cfg.http.enabled)
     opts.children.push_back(http_child(cfg.http, registry, bus));
   opts.children.push_back(actors::shards_child(cfg, bus, shard_metrics(registry)));
-  // Each incarnation of the router is recorded for the gateway's backend.
-  auto router = std::make_shared<actor_slot>();
-  auto router_spec =
+  // Each incarnation of each router lane is recorded for the gateway's backend.
+  auto lanes = router_lanes(cfg.shards.routers, !cfg.cluster.nodes.empty(),
+                            scheduler_threads(cfg.node.scheduler_threads, cfg.gateway.enabled));
+  auto router_specs =
     cfg.cluster.nodes.empty()
-      ? actors::router_child(cfg)
-      : actors::router_child(
-          cfg, [cfg](caf::actor_system& sys) { return cluster_connector(sys, cfg); },
+      ? actors::router_children(cfg, lanes)
+      : actors::router_children(
+          cfg, lanes, [cfg](caf::actor_system& sys) { return cluster_connector(sys, cfg); },
           on_peer_logger(registry));
-  router_spec.start = [start = std::move(router_spec.start),
-                       router](const supervision::start_context& ctx) {
-    auto r = start(ctx);
-    if (r)
-      router->set(*r);
-    return r;
-  };
-  opts.children.push_back(std::move(router_spec));
+  std::vector<std::shared_ptr<actor_slot>> routers;
+  for (auto& spec : router_specs) {
+    auto slot = std::make_shared<actor_slot>();
+    routers.push_back(slot);
+    spec.start = [start = std::move(spec.start), slot](const supervision::start_context& ctx) {
+      auto r = start(ctx);
+      if (r)
+        slot->set(*r);
+      return r;
+    };
+    opts.children.push_back(std::move(spec));
+  }
   // The door opens once this node's shards and router run: other nodes reach them through it.
   if (!cfg.cluster.nodes.empty())
     opts.children.push_back(cluster_child(cfg));
@@ -49,7 +55,7 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
     opts.children.push_back(pools_child(cfg, bus));
   if (cfg.gateway.enabled) {
     kv_backend_options kv;
-    kv.router = router;
+    kv.routers = routers;
     kv.durable = cfg.shards.sync == config::sync_policy::group;
     kv.batch_sizes = &registry.histogram("keel_gateway_batch_size",
                                          "Commands per pipelined batch sent to the shards.",

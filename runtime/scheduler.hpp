@@ -36,4 +36,16 @@ inline std::size_t scheduler_threads(std::uint32_t configured, bool gateway,
   return n;
 }
 
+/// How many router lanes a node runs (shards.routers): `configured` when it is not 0;
+/// otherwise one per scheduler thread, so that routing runs on every core the shards do; one in
+/// a cluster (each lane keeps its own connections to the peers).
+inline std::uint32_t router_lanes(std::uint32_t configured, bool cluster,
+                                  std::size_t scheduler_threads) {
+  if (configured > 0)
+    return configured;
+  if (cluster || scheduler_threads == 0)
+    return 1;
+  return static_cast<std::uint32_t>(scheduler_threads);
+}
+
 } // namespace keel::runtime

@@ -49,6 +49,7 @@ void read_shards(const YAML::Node& n, const place& p, reader& r, shards_section&
        [&](auto& v, auto& q) { r.read_uint(v, q, 1, max_ms, out.startup_timeout_ms); }},
       {"maxmemory", [&](auto& v, auto& q) { r.read_size(v, q, 0, 1024 * 1024 * gib, out.maxmemory); }},
       {"maxmemory_policy", [&](auto& v, auto& q) { r.read_enum(v, q, out.maxmemory_policy); }},
+      {"routers", [&](auto& v, auto& q) { r.read_uint(v, q, 0, 1024, out.routers); }},
   };
   (void)r.read_map(n, p, "shards", fields);
 }
