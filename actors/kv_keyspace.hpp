@@ -1,6 +1,10 @@
 // keel::actors::detail::kv_keyspace: the KV store's keys, values, TTLs and memory account.
 //
-// A hash map from key to entry plus three side structures, all O(1) per change:
+// An open-addressing index (linear probing, each slot the key's full hash and a pointer to its
+// node) over individually allocated nodes, plus three side structures, all O(1) per change. A
+// lookup reads one index slot, usually in the same cache line as its neighbours, and then the
+// one node whose hash matches, where a node-based hash map reads the bucket, the node before and
+// the node itself.
 //  - `slots_`: a stable position per key for SCAN. A key keeps its slot while it lives; a freed
 //    slot is reused by a later insert. A cursor is a slot index, so a scan visits every key
 //    that exists for the whole scan exactly once (keys inserted meanwhile may or may not be
@@ -20,7 +24,7 @@
 #include <limits>
 #include <random>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace keel::actors::detail {
@@ -47,14 +51,14 @@ struct kv_entry {
 
 class kv_keyspace {
 public:
-  using map_type = std::unordered_map<std::string, kv_entry>;
-  using node = map_type::value_type;
+  using node = std::pair<const std::string, kv_entry>;
 
   kv_keyspace() = default;
   kv_keyspace(const kv_keyspace&) = delete;
   kv_keyspace& operator=(const kv_keyspace&) = delete;
-  kv_keyspace(kv_keyspace&&) = default;
-  kv_keyspace& operator=(kv_keyspace&&) = default;
+  kv_keyspace(kv_keyspace&& other) noexcept;
+  kv_keyspace& operator=(kv_keyspace&& other) noexcept;
+  ~kv_keyspace();
 
   // -- lookup -----------------------------------------------------------------
 
@@ -62,7 +66,7 @@ public:
   [[nodiscard]] node* find(const std::string& key);
 
   /// Number of keys (expired ones not yet deleted included).
-  [[nodiscard]] std::size_t size() const noexcept { return map_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
   /// Number of keys with a TTL.
   [[nodiscard]] std::size_t volatile_size() const noexcept { return volatile_.size(); }
@@ -132,9 +136,24 @@ public:
   }
 
 private:
-  void unlink_volatile(kv_entry& e);
+  /// One place of the index: empty when `n` is null.
+  struct bucket {
+    uint64_t hash = 0;
+    node* n = nullptr;
+  };
 
-  map_type map_;
+  [[nodiscard]] std::size_t home(uint64_t hash) const noexcept {
+    return static_cast<std::size_t>((hash * 0x9e3779b97f4a7c15ull) >> shift_);
+  }
+  /// The index of `key`'s bucket, or of the empty bucket where it would go.
+  [[nodiscard]] std::size_t probe(const std::string& key, uint64_t hash) const noexcept;
+  void grow();
+  void unlink_volatile(kv_entry& e);
+  void release() noexcept;
+
+  std::vector<bucket> index_; // empty, or a power of two of buckets
+  unsigned shift_ = 64;       // 64 - log2(index_.size())
+  std::size_t size_ = 0;
   std::vector<node*> slots_;
   std::vector<uint32_t> free_; // candidate free slots, possibly stale (checked on reuse)
   std::vector<node*> volatile_;

@@ -60,3 +60,57 @@ TEST_CASE("an empty keyspace samples nothing and scans to cursor zero") {
   CHECK(ks.scan(0, 10, [](auto&) {}) == 0);
   CHECK(ks.scan(12345, 10, [](auto&) {}) == 0);
 }
+
+TEST_CASE("lookups agree with a reference map through inserts, erases, growth, clear and move") {
+  kv_keyspace ks;
+  std::map<std::string, std::string> ref;
+  std::mt19937_64 rng{42};
+  auto check_all = [&](const kv_keyspace& k, kv_keyspace& mut) {
+    REQUIRE(k.size() == ref.size());
+    std::map<std::string, std::string> seen;
+    k.for_each([&](const kv_keyspace::node& n) { seen.emplace(n.first, n.second.value); });
+    CHECK(seen == ref);
+    for (auto& [key, value] : ref) {
+      auto* n = mut.find(key);
+      REQUIRE(n != nullptr);
+      CHECK(n->second.value == value);
+    }
+  };
+  // A small pool of keys keeps the index dense with runs that deletions must shift back.
+  for (int step = 0; step < 40000; ++step) {
+    auto key = "key:" + std::to_string(rng() % 3000);
+    if (rng() % 3 == 0) {
+      auto* n = ks.find(key);
+      CHECK((n != nullptr) == (ref.count(key) == 1));
+      if (n != nullptr)
+        ks.erase(*n);
+      ref.erase(key);
+      CHECK(ks.find(key) == nullptr);
+    } else {
+      auto value = std::to_string(step);
+      ks.assign(ks.upsert(key), value);
+      ref[key] = value;
+    }
+    if (step % 5000 == 0)
+      check_all(ks, ks);
+  }
+  check_all(ks, ks);
+  uint64_t bytes = 0;
+  for (auto& [key, value] : ref)
+    bytes += key.size() + value.size() + kv_entry_overhead;
+  CHECK(ks.used_memory() == bytes);
+  kv_keyspace moved{std::move(ks)};
+  check_all(moved, moved);
+  kv_keyspace assigned;
+  static_cast<void>(assigned.upsert("dropped"));
+  assigned = std::move(moved);
+  check_all(assigned, assigned);
+  CHECK(assigned.find("dropped") == nullptr);
+  assigned.clear();
+  ref.clear();
+  check_all(assigned, assigned);
+  CHECK(assigned.find("key:1") == nullptr);
+  static_cast<void>(assigned.upsert("again"));
+  CHECK(assigned.size() == 1);
+  CHECK(assigned.find("again") != nullptr);
+}
