@@ -5,6 +5,7 @@
 #include "config/load.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/node.hpp"
+#include "runtime/root.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -111,9 +112,11 @@ int run_node(const keel::config::node_config& cfg) {
     return exit_failure;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+  auto lanes = keel::runtime::node_router_lanes(cfg);
   if (cfg.cluster.nodes.empty())
-    log->info("keel-node ready in {} ms (node '{}', {} shards, data_dir {})", ms.count(),
-              cfg.node.name, cfg.shards.count, cfg.node.data_dir);
+    log->info("keel-node ready in {} ms (node '{}', {} shards, {} router lane{}, data_dir {})",
+              ms.count(), cfg.node.name, cfg.shards.count, lanes, lanes == 1 ? "" : "s",
+              cfg.node.data_dir);
   else
     log->info("keel-node ready in {} ms (node '{}', {} of {} shards in a cluster of {} nodes, "
               "data_dir {})",

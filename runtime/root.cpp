@@ -12,6 +12,11 @@
 
 namespace keel::runtime {
 
+uint32_t node_router_lanes(const config::node_config& cfg) {
+  return router_lanes(cfg.shards.routers, !cfg.cluster.nodes.empty(),
+                      scheduler_threads(cfg.node.scheduler_threads, cfg.gateway.enabled));
+}
+
 supervision::supervisor_options root_options(const config::node_config& cfg, caf::actor bus,
                                              metrics_registry& registry) {
   supervision::supervisor_options opts;
@@ -28,8 +33,7 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
     opts.children.push_back(http_child(cfg.http, registry, bus));
   opts.children.push_back(actors::shards_child(cfg, bus, shard_metrics(registry)));
   // Each incarnation of each router lane is recorded for the gateway's backend.
-  auto lanes = router_lanes(cfg.shards.routers, !cfg.cluster.nodes.empty(),
-                            scheduler_threads(cfg.node.scheduler_threads, cfg.gateway.enabled));
+  auto lanes = node_router_lanes(cfg);
   auto router_specs =
     cfg.cluster.nodes.empty()
       ? actors::router_children(cfg, lanes)

@@ -11,7 +11,13 @@
 
 #include <caf/actor.hpp>
 
+#include <cstdint>
+
 namespace keel::runtime {
+
+/// How many router lanes the root of `cfg` starts (shards.routers; router_lanes in
+/// scheduler.hpp).
+[[nodiscard]] uint32_t node_router_lanes(const config::node_config& cfg);
 
 /// The root supervisor's options for `cfg`, publishing events to `bus`; the shards and the
 /// gateway record their metrics in `registry`, which /metrics serves.
