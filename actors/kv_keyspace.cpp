@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <functional>
+#include <utility>
 
 namespace keel::actors::detail {
 
@@ -13,40 +14,20 @@ uint64_t hash_of(const std::string& key) noexcept {
 
 } // namespace
 
-kv_keyspace::kv_keyspace(kv_keyspace&& other) noexcept
-  : index_(std::move(other.index_)),
-    shift_(other.shift_),
-    size_(other.size_),
-    slots_(std::move(other.slots_)),
-    free_(std::move(other.free_)),
-    volatile_(std::move(other.volatile_)),
-    used_(other.used_) {
-  other.index_.clear();
-  other.shift_ = 64;
-  other.size_ = 0;
-  other.slots_.clear();
-  other.free_.clear();
-  other.volatile_.clear();
-  other.used_ = 0;
+kv_keyspace::kv_keyspace(kv_keyspace&& other) noexcept {
+  *this = std::move(other);
 }
 
 kv_keyspace& kv_keyspace::operator=(kv_keyspace&& other) noexcept {
   if (this != &other) {
-    release();
-    index_ = std::move(other.index_);
-    shift_ = other.shift_;
-    size_ = other.size_;
-    slots_ = std::move(other.slots_);
-    free_ = std::move(other.free_);
-    volatile_ = std::move(other.volatile_);
-    used_ = other.used_;
-    other.index_.clear();
-    other.shift_ = 64;
-    other.size_ = 0;
-    other.slots_.clear();
-    other.free_.clear();
-    other.volatile_.clear();
-    other.used_ = 0;
+    clear();
+    index_ = std::exchange(other.index_, {});
+    shift_ = std::exchange(other.shift_, 64u);
+    size_ = std::exchange(other.size_, 0);
+    slots_ = std::exchange(other.slots_, {});
+    free_ = std::exchange(other.free_, {});
+    volatile_ = std::exchange(other.volatile_, {});
+    used_ = std::exchange(other.used_, 0);
   }
   return *this;
 }
