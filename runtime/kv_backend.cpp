@@ -75,7 +75,7 @@ struct shared_stats {
 struct pending {
   gateway::backend::done_handler done;
   size_t size = 0;
-  size_t lane = 0;
+  caf::actor_addr router; // the incarnation it went to
 };
 
 struct relay_state {
@@ -87,7 +87,7 @@ struct relay_state {
   std::unordered_map<uint64_t, pending> in_flight;
   uint64_t next_id = 1;
   bool stats_pending = false;
-  size_t stats_lane = 0;
+  caf::actor_addr stats_router;
   static inline const char* name = "keel.kv_relay";
 };
 
@@ -107,12 +107,12 @@ caf::actor current_router(relay_ptr self, size_t lane) {
   return r;
 }
 
-// The next lane in turn that has a router (and sets `lane` to it); invalid when none has.
-caf::actor next_router(relay_ptr self, size_t& lane) {
+// The router of the next lane in turn that has one; invalid when none has.
+caf::actor next_router(relay_ptr self) {
   auto& st = self->state;
   auto n = st.lanes.size();
   for (size_t tries = 0; tries < n; ++tries) {
-    lane = st.next_lane;
+    auto lane = st.next_lane;
     st.next_lane = (st.next_lane + 1) % n;
     if (auto r = current_router(self, lane))
       return r;
@@ -120,12 +120,12 @@ caf::actor next_router(relay_ptr self, size_t& lane) {
   return {};
 }
 
-// Fails the batches in flight on `lane`.
-void fail_in_flight(relay_ptr self, size_t lane, const std::string& text) {
+// Fails the batches in flight on the router incarnation `router`.
+void fail_in_flight(relay_ptr self, const caf::actor_addr& router, const std::string& text) {
   auto& st = self->state;
   std::vector<pending> failed;
   for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
-    if (i->second.lane == lane) {
+    if (i->second.router == router) {
       failed.push_back(std::move(i->second));
       i = st.in_flight.erase(i);
     } else {
@@ -134,7 +134,7 @@ void fail_in_flight(relay_ptr self, size_t lane, const std::string& text) {
   }
   for (auto& p : failed)
     p.done(errors(p.size, text));
-  if (st.stats_lane == lane)
+  if (st.stats_router == router)
     st.stats_pending = false;
 }
 
@@ -145,25 +145,26 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
   self->state.lanes.resize(std::max<size_t>(1, self->state.opts.routers.size()));
   self->state.gone.resize(self->state.lanes.size());
   self->state.opts.routers.resize(self->state.lanes.size());
+  // Every incarnation batches went to stays monitored: one replaced in a lane by its successor
+  // before its own down message arrived still fails its batches then.
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& lanes = self->state.lanes;
     for (size_t lane = 0; lane < lanes.size(); ++lane) {
       if (lanes[lane] && dm.source == lanes[lane].address()) {
         self->state.gone[lane] = dm.source;
         lanes[lane] = nullptr;
-        fail_in_flight(self, lane,
-                       "ERR shard router unavailable: it restarted while the command was in "
-                       "flight; it may or may not have been applied, retry");
       }
     }
+    fail_in_flight(self, dm.source,
+                   "ERR shard router unavailable: it restarted while the command was in "
+                   "flight; it may or may not have been applied, retry");
   });
   if (self->state.opts.stats_interval.count() > 0)
     self->send(self, stats_tick_atom::value);
   return {
     [self](detail::relay_job& job) {
       auto n = job.batch.size();
-      size_t lane = 0;
-      auto r = next_router(self, lane);
+      auto r = next_router(self);
       if (!r) {
         job.done(errors(n, "ERR shard router unavailable: the node is starting or stopping, "
                            "retry"));
@@ -172,7 +173,7 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
       if (self->state.opts.batch_sizes != nullptr)
         self->state.opts.batch_sizes->observe(static_cast<double>(n));
       auto id = self->state.next_id++;
-      self->state.in_flight.emplace(id, pending{std::move(job.done), n, lane});
+      self->state.in_flight.emplace(id, pending{std::move(job.done), n, r.address()});
       self->send(r, actors::kv_batch_atom::value, id, std::move(job.batch));
     },
     [self](actors::result_atom, uint64_t id, std::vector<actors::kv_reply>& replies) {
@@ -200,10 +201,9 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
     [self](stats_tick_atom) {
       auto& st = self->state;
       if (!st.stats_pending) {
-        size_t lane = 0;
-        if (auto r = next_router(self, lane)) {
+        if (auto r = next_router(self)) {
           st.stats_pending = true;
-          st.stats_lane = lane;
+          st.stats_router = r.address();
           std::vector<actors::kv_command> cmds{{"DBSIZE"}};
           self->send(r, actors::kv_batch_atom::value, stats_id, std::move(cmds));
         }

@@ -98,3 +98,35 @@ TEST_CASE("the gateway's relay hands batches to the router lanes in turn and fai
   CHECK(turns == std::vector<std::string>{"a|", "b|", "c|"});
   backend.reset();
 }
+
+TEST_CASE("a router replaced in its lane before its down message arrives still fails its "
+          "batches",
+          "[kv_backend]") {
+  fixture fx;
+  auto seen = fx.make_probe("seen");
+  auto old = fx.spawn_named("old router", fake_router, std::string{}, seen.handle());
+  keel::runtime::kv_backend_options opts;
+  opts.stats_interval = std::chrono::milliseconds{0};
+  opts.routers.push_back(std::make_shared<actor_slot>());
+  opts.routers.back()->set(old);
+  auto backend = keel::runtime::make_kv_backend(fx.sys(), opts);
+  auto done = fx.make_probe("done");
+  auto run = [&] {
+    auto to = done.handle();
+    backend->execute({{"GET", "k"}}, [to](std::vector<keel::gateway::reply> replies) {
+      caf::anon_send(to, replies.at(0).is_error() ? "error " + replies[0].str() : replies[0].str());
+    });
+  };
+  run(); // the old router keeps it
+  CHECK(std::get<0>(seen.expect_message<std::string>()) == "swallowed");
+  opts.routers.back()->set(fx.spawn_named("new router", fake_router, std::string{"new"},
+                                          caf::actor{}));
+  run();
+  CHECK(std::get<0>(done.expect_message<std::string>()) == "new");
+  seen.watch(old);
+  caf::anon_send_exit(old, caf::exit_reason::unhandled_exception);
+  seen.expect_terminated(old);
+  CHECK_THAT(std::get<0>(done.expect_message<std::string>()),
+             Catch::StartsWith("error ERR shard router unavailable"));
+  backend.reset();
+}
