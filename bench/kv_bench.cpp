@@ -484,8 +484,7 @@ run_result run_raw(caf::actor_system& sys, uint32_t n, const bench_config& cfg,
 
 struct kv_tree {
   caf::actor root;
-  caf::actor router;                // lane 0
-  std::vector<caf::actor> routers;  // every lane, in lane order
+  std::vector<caf::actor> routers; // every lane, in lane order
 };
 
 // root -> {"shards", "router", "router#2", ...} as keel-node builds it (`lanes` router lanes),
@@ -525,7 +524,6 @@ kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t
     if (t.routers.size() != i + 1)
       give_up("the root has no running child \"" + id + "\"");
   }
-  t.router = t.routers.front();
   return t;
 }
 
@@ -825,10 +823,10 @@ int main(int argc, char** argv) {
     auto keys = make_keys("rss:", nkeys);
     std::string value(cfg.rss_value_bytes, 'm');
     // Settle: one small batch first so that every lazily built structure exists.
-    load_keys(sys, tree.router, {"rss:warm"}, value, 1);
+    load_keys(sys, tree.routers.front(), {"rss:warm"}, value, 1);
     auto before = rss_bytes();
     auto t0 = clk::now();
-    load_keys(sys, tree.router, *keys, value, 1024);
+    load_keys(sys, tree.routers.front(), *keys, value, 1024);
     auto load_s = secs_since(t0);
     auto after = rss_bytes();
     double value_bytes = static_cast<double>(nkeys) * static_cast<double>(cfg.rss_value_bytes);
@@ -879,7 +877,7 @@ int main(int argc, char** argv) {
     double ms = 0;
     auto tree = start_tree(sys, dir, cfg.shards, policy, lanes, &ms);
     auto t0 = clk::now();
-    load_keys(sys, tree.router, *keys, std::string(cfg.value_bytes, 'v'), 1000);
+    load_keys(sys, tree.routers.front(), *keys, std::string(cfg.value_bytes, 'v'), 1000);
     std::fprintf(stderr, "sync %s: ready in %.0f ms, loaded in %.2f s\n", name.c_str(), ms,
                  secs_since(t0));
     sweep keel;
