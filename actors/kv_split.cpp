@@ -166,4 +166,38 @@ kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
   return std::move(replies.front());
 }
 
+kv_batch_split::kv_batch_split(std::vector<kv_command>& cmds, std::size_t shard_count,
+                               const kv_shard_of& shard_of)
+  : sub(shard_count), where(shard_count), replies_(cmds.size()) {
+  for (std::size_t c = 0; c < cmds.size(); ++c) {
+    if (auto k = kv_whole_shard(cmds[c], shard_count, shard_of)) {
+      sub[*k].emplace_back(std::move(cmds[c]));
+      where[*k].emplace_back(c, kv_whole);
+      continue;
+    }
+    auto& s = splits_.emplace_back();
+    s.command = c;
+    s.split = kv_split_by_shard(cmds[c], shard_count, shard_of);
+    s.parts.resize(s.split.parts.size());
+    for (std::size_t p = 0; p < s.split.parts.size(); ++p) {
+      auto k = s.split.parts[p].shard;
+      sub[k].emplace_back(std::move(s.split.parts[p].cmd));
+      where[k].emplace_back(splits_.size() - 1, p);
+    }
+  }
+}
+
+kv_reply& kv_batch_split::slot(kv_slot w) {
+  if (w.second == kv_whole)
+    return replies_[w.first];
+  return splits_[w.first].parts[w.second];
+}
+
+std::vector<kv_reply> kv_batch_split::finish() {
+  for (auto& s : splits_)
+    replies_[s.command] = kv_join_replies(s.split, std::move(s.parts));
+  splits_.clear();
+  return std::move(replies_);
+}
+
 } // namespace keel::actors

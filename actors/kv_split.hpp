@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -70,5 +71,46 @@ struct kv_split {
 /// Joins `replies`, one per part of `split` in the same order, into the reply to the original
 /// command. @pre replies.size() == split.parts.size()
 [[nodiscard]] kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies);
+
+/// Where the reply to one sub-command of a split batch goes: (command, kv_whole) for a command
+/// sent whole to one shard, else (index of its split, part).
+using kv_slot = std::pair<std::size_t, std::size_t>;
+inline constexpr std::size_t kv_whole = SIZE_MAX;
+
+/// A batch of commands split over shards, as one sub-batch per shard, and the joining of the
+/// shards' replies into one reply per command. Most commands go whole to one shard (moved,
+/// nothing to join); the rest are split by kv_split_by_shard and joined by kv_join_replies.
+/// Thread-safety: none; distinct slots may be filled from different threads when the caller
+/// orders those writes before finish() (e.g. through an atomic countdown).
+class kv_batch_split {
+public:
+  /// Splits `cmds` (whose commands are moved from) over `shard_count` (>= 1) shards.
+  kv_batch_split(std::vector<kv_command>& cmds, std::size_t shard_count,
+                 const kv_shard_of& shard_of);
+
+  /// Per shard: its sub-commands (empty when the batch needs nothing of it; the caller may
+  /// move them out) and, for each, where its reply goes.
+  std::vector<std::vector<kv_command>> sub;
+  std::vector<std::vector<kv_slot>> where;
+
+  /// The number of commands of the batch.
+  [[nodiscard]] std::size_t size() const noexcept { return replies_.size(); }
+
+  /// The reply slot of `w` (from `where`).
+  kv_reply& slot(kv_slot w);
+
+  /// One reply per command of the batch, in order, splits joined. Call once, when every slot
+  /// of every shard's sub-batch is filled.
+  [[nodiscard]] std::vector<kv_reply> finish();
+
+private:
+  struct joining {
+    std::size_t command = 0;
+    kv_split split;
+    std::vector<kv_reply> parts; // per part of `split`
+  };
+  std::vector<kv_reply> replies_;
+  std::vector<joining> splits_;
+};
 
 } // namespace keel::actors

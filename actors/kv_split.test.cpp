@@ -104,3 +104,37 @@ TEST_CASE("a scan over all shards visits every key once") {
   CHECK(seen.size() == 200);
   CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 200);
 }
+
+TEST_CASE("a batch is split into one sub-batch per shard and its replies joined in order") {
+  std::vector<kv_command> cmds{{"SET", "a", "1"},     {"MGET", "a", "b", "c"}, {"GET", "b"},
+                               {"DEL", "a", "d", "x"}, {"DBSIZE"},              {"GET", "d"}};
+  kv_batch_split plan{cmds, 3, shard3};
+  CHECK(plan.size() == 6);
+  // Whole commands are moved to their shard; split ones appear as their parts, in batch order.
+  CHECK(plan.sub[1] == std::vector<kv_command>{{"SET", "a", "1"},
+                                               {"MGET", "a"},
+                                               {"DEL", "a", "d"},
+                                               {"DBSIZE"},
+                                               {"GET", "d"}});
+  CHECK(plan.sub[2] == std::vector<kv_command>{{"MGET", "b"}, {"GET", "b"}, {"DBSIZE"}});
+  CHECK(plan.sub[0] == std::vector<kv_command>{{"MGET", "c"}, {"DEL", "x"}, {"DBSIZE"}});
+  // Each shard's machine runs its sub-batch; the joined replies are those of one machine.
+  std::vector<kv_state_machine> shards(3);
+  kv_state_machine single;
+  lsn next = 1;
+  CHECK(shards[2].execute({"SET", "b", "2"}, time_point{}, next++).reply == ok());
+  CHECK(single.execute({"SET", "b", "2"}, time_point{}, next++).reply == ok());
+  for (std::size_t k = 0; k < 3; ++k) {
+    REQUIRE(plan.where[k].size() == plan.sub[k].size());
+    for (std::size_t i = 0; i < plan.sub[k].size(); ++i)
+      plan.slot(plan.where[k][i]) = shards[k].execute(plan.sub[k][i], time_point{}, next++).reply;
+  }
+  auto joined = plan.finish();
+  std::vector<kv_reply> expected;
+  for (auto& c : std::vector<kv_command>{{"SET", "a", "1"},     {"MGET", "a", "b", "c"},
+                                         {"GET", "b"},           {"DEL", "a", "d", "x"},
+                                         {"DBSIZE"},             {"GET", "d"}})
+    expected.push_back(single.execute(c, time_point{}, next++).reply);
+  CHECK(joined == expected);
+  CHECK(joined[1] == arr({bulk("1"), bulk("2"), nil()}));
+}

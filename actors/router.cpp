@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 #include <unordered_map>
@@ -27,24 +28,13 @@ uint32_t shard_of(std::string_view key, uint32_t shard_count) noexcept {
 
 namespace {
 
-// A command of a batch that was split over shards (or needs its reply joined).
-struct split_join {
-  size_t command = 0;           // its index in the batch
-  kv_split split;
-  std::vector<kv_reply> parts;  // per part of `split`
-};
-
-// Marks a sub-command that is a whole command of the batch (see pending_part::where).
-constexpr size_t whole = SIZE_MAX;
-
 // One batch of a client, waiting for its shards.
 struct pending_batch {
   caf::response_promise rp;
   caf::actor to;      // asynchronous form: the actor that gets (result_atom, id, replies)
   uint64_t client_id = 0;
   bool single = false; // kv_cmd_atom: reply with the one kv_reply
-  std::vector<kv_reply> replies; // per command
-  std::vector<split_join> splits;
+  std::optional<kv_batch_split> plan;
   size_t outstanding = 0;
   caf::actor_clock::time_point deadline;
 };
@@ -54,15 +44,8 @@ struct pending_part {
   uint64_t batch = 0;
   uint32_t shard = 0;
   caf::actor_addr sent_to; // invalid: sent through the tree
-  // Per sub-command: (command, whole), or (index into splits, part).
-  std::vector<std::pair<size_t, size_t>> where;
+  std::vector<kv_slot> where; // per sub-command, where its reply goes
 };
-
-kv_reply& slot_of(pending_batch& b, std::pair<size_t, size_t> where) {
-  if (where.second == whole)
-    return b.replies[where.first];
-  return b.splits[where.first].parts[where.second];
-}
 
 // The link to another node.
 struct peer_link {
@@ -110,9 +93,7 @@ void finish(self_ptr self, uint64_t id) {
   if (i == self->state.batches.end())
     return;
   auto& b = i->second;
-  for (auto& s : b.splits)
-    b.replies[s.command] = kv_join_replies(s.split, std::move(s.parts));
-  auto out = std::move(b.replies);
+  auto out = b.plan->finish();
   if (b.to)
     self->send(b.to, result_atom::value, b.client_id, std::move(out));
   else if (b.single)
@@ -136,7 +117,7 @@ void part_done(self_ptr self, uint64_t part_id, std::vector<kv_reply>* replies,
   if (b == st.batches.end())
     return;
   for (size_t n = 0; n < p.where.size(); ++n) {
-    auto& slot = slot_of(b->second, p.where[n]);
+    auto& slot = b->second.plan->slot(p.where[n]);
     if (replies != nullptr && n < replies->size())
       slot = std::move((*replies)[n]);
     else if (failed != nullptr)
@@ -298,27 +279,8 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
   } else {
     b.rp = self->make_response_promise();
   }
-  b.replies.resize(cmds.size());
-  std::vector<std::vector<kv_command>> sub(n);
-  std::vector<std::vector<std::pair<size_t, size_t>>> where(n);
-  auto of = [n](std::string_view key) -> std::size_t { return shard_of(key, n); };
-  for (size_t c = 0; c < cmds.size(); ++c) {
-    // Most commands go whole to one shard: moved there, with no split to join.
-    if (auto k = kv_whole_shard(cmds[c], n, of)) {
-      sub[*k].emplace_back(std::move(cmds[c]));
-      where[*k].emplace_back(c, whole);
-      continue;
-    }
-    auto& s = b.splits.emplace_back();
-    s.command = c;
-    s.split = kv_split_by_shard(cmds[c], n, of);
-    s.parts.resize(s.split.parts.size());
-    for (size_t p = 0; p < s.split.parts.size(); ++p) {
-      auto k = s.split.parts[p].shard;
-      sub[k].emplace_back(std::move(s.split.parts[p].cmd));
-      where[k].emplace_back(b.splits.size() - 1, p);
-    }
-  }
+  b.plan.emplace(cmds, n, [n](std::string_view key) -> std::size_t { return shard_of(key, n); });
+  auto& plan = *b.plan;
   if (cmds.empty()) {
     finish(self, id);
     return;
@@ -327,20 +289,20 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
   // down), and the batch must not finish before its last part is out.
   std::vector<std::pair<uint32_t, uint64_t>> out;
   for (uint32_t k = 0; k < n; ++k) {
-    if (sub[k].empty())
+    if (plan.sub[k].empty())
       continue;
     auto part_id = st.next_part++;
     auto& p = st.parts[part_id];
     p.batch = id;
     p.shard = k;
-    p.where = std::move(where[k]);
+    p.where = std::move(plan.where[k]);
     out.emplace_back(k, part_id);
   }
   // One timer for all batches, not one per batch: a sweep fails the overdue ones.
   b.outstanding = out.size();
   b.deadline = self->clock().now() + st.opts.request_timeout;
   for (auto [k, part_id] : out)
-    send_part(self, k, part_id, std::move(sub[k]));
+    send_part(self, k, part_id, std::move(plan.sub[k]));
   if (!st.sweeping && !st.batches.empty()) {
     st.sweeping = true;
     self->delayed_send(self, sweep_period(st), detail::deadline_atom::value);
