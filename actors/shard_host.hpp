@@ -30,6 +30,8 @@
 //   (batch_atom, std::vector<Request>)            -> std::vector<Reply>   (one park per batch)
 //   (batch_atom, uint64_t id, std::vector<Request>)  async; the sender gets
 //       (result_atom, uint64_t id, std::vector<Reply>)  or  (result_atom, uint64_t id, error)
+//   (batch_atom, reply_sink_ptr<Reply>, std::vector<Request>)  async, for in-process callers
+//       that are not actors: the sink gets the replies (reply_sink.hpp)
 //   (checkpoint_atom)                             -> uint64_t lsn of the snapshot written
 //   (shard_info_atom)                             -> shard_info
 //
@@ -40,6 +42,7 @@
 // monitors (does not link) its writer; the shard supervisor (shard.hpp) restarts both.
 #pragma once
 
+#include "actors/reply_sink.hpp"
 #include "actors/shard_atoms.hpp"
 #include "actors/shard_errc.hpp"
 #include "actors/state_machine.hpp"
@@ -75,6 +78,10 @@ struct shard_host_options {
   std::function<time_point()> clock;
   /// Called with the number of requests each message executed (for metrics); cheap, no throw.
   std::function<void(uint64_t requests)> on_executed;
+  /// Called with the host (`serving` true) once it has recovered and takes requests, and with
+  /// `serving` false when it stops taking them (its writer went down, it is stopping or gone):
+  /// lets a directory send batches straight to the host. Cheap, no throw.
+  std::function<void(const caf::actor& host, bool serving)> on_serving;
 };
 
 /// Counters of one shard host.
@@ -131,6 +138,7 @@ public:
       if (dm.source != writer_.address())
         return;
       writer_down_ = true;
+      serving(false);
       if (!recovered_) {
         // Reported only now, after the writer's down message: its supervisor got that message
         // first, so it restarts the writer (rest_for_one) rather than retrying this host alone.
@@ -145,7 +153,7 @@ public:
                                                   + describe_error(dm.reason)
                                                   + "); the shard restarts and recovers"));
     });
-    set_exit_handler([this](caf::exit_msg& em) { on_exit(std::move(em.reason)); });
+    set_exit_handler([this](caf::exit_msg& em) { handle_exit(std::move(em.reason)); });
     monitor(writer_);
     request(writer_, opts_.recovery_timeout, wal::recovery_atom::value)
       .await([this](wal::recovery_result& r) { recover(r); },
@@ -208,6 +216,25 @@ public:
         e.replies = std::move(out);
         park(dep, std::move(e));
       },
+      [this](batch_atom, reply_sink_ptr<Reply>& sink, std::vector<Request>& reqs) {
+        if (!sink)
+          return;
+        if (auto err = refuse()) {
+          sink->fail(err);
+          return;
+        }
+        reply_list out;
+        auto dep = run_batch(reqs, out);
+        if (dep <= durable_) {
+          sink->deliver(std::move(out));
+          return;
+        }
+        entry e;
+        e.sink = std::move(sink);
+        e.batch = true;
+        e.replies = std::move(out);
+        park(dep, std::move(e));
+      },
       [this](wal::durable_atom, uint64_t d) {
         durable_ = std::max(durable_, d);
         release();
@@ -217,6 +244,7 @@ public:
                               prefix() + "the WAL failed to store LSN " + std::to_string(first)
                                 + ".." + std::to_string(last) + " (" + describe_error(why)
                                 + "); those writes were not applied; retry");
+        serving(false);
         fail_all(err);
         quit(err); // the in-memory state is ahead of the log: restart from the log
       },
@@ -254,10 +282,11 @@ public:
   }
 
 private:
-  // A reply waiting for durability: a promise (request forms) or an async batch id.
+  // A reply waiting for durability: a promise (request forms), an async batch id or a sink.
   struct entry {
     caf::response_promise rp;
     caf::actor to;
+    reply_sink_ptr<Reply> sink;
     uint64_t id = 0;
     bool batch = false;
     reply_list replies;
@@ -296,7 +325,15 @@ private:
     durable_ = next_ - 1;
     recovered_ = true;
     schedule_tick();
+    serving(true); // before ready: whoever waits for the start finds the host published
     ctx_.ready();
+  }
+
+  void serving(bool up) {
+    if (opts_.on_serving && up != serving_) {
+      serving_ = up;
+      opts_.on_serving(caf::actor_cast<caf::actor>(this), up);
+    }
   }
 
   void fail_start(const std::string& what) {
@@ -383,7 +420,9 @@ private:
   }
 
   void deliver(entry& e) {
-    if (e.to) {
+    if (e.sink) {
+      e.sink->deliver(std::move(e.replies));
+    } else if (e.to) {
       send(e.to, result_atom::value, e.id, std::move(e.replies));
     } else if (e.batch) {
       e.rp.deliver(std::move(e.replies));
@@ -401,7 +440,9 @@ private:
 
   void fail_all(const caf::error& err) {
     for (auto& p : parked_) {
-      if (p.second.to)
+      if (p.second.sink)
+        p.second.sink->fail(err);
+      else if (p.second.to)
         send(p.second.to, result_atom::value, p.second.id, err);
       else
         p.second.rp.deliver(err);
@@ -433,7 +474,13 @@ private:
         [this, done](caf::error& err) { done(std::move(err)); });
   }
 
-  void on_exit(caf::error reason) {
+  void on_exit() override {
+    serving(false);
+    caf::event_based_actor::on_exit();
+  }
+
+  void handle_exit(caf::error reason) {
+    serving(false);
     bool clean = reason == caf::exit_reason::user_shutdown || reason == caf::exit_reason::normal;
     if (!clean || !recovered_ || writer_down_ || stopping_) {
       fail_all(make_error(shard_errc::shutting_down,
@@ -461,6 +508,7 @@ private:
   bool writer_down_ = false;
   bool stopping_ = false;
   bool auto_checkpoint_ = false;
+  bool serving_ = false;
   shard_info info_;
   std::deque<std::pair<lsn, entry>> parked_;
   std::vector<std::string> staged_; ///< records not yet sent to the writer (see stage())

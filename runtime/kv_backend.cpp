@@ -1,5 +1,6 @@
 #include "runtime/kv_backend.hpp"
 
+#include "actors/kv_direct.hpp"
 #include "actors/kv_shard.hpp"
 #include "actors/shard_atoms.hpp"
 
@@ -62,6 +63,18 @@ gateway::reply convert(actors::kv_reply&& x) {
     }
   }
   return gateway::reply::null();
+}
+
+std::vector<gateway::reply> convert_all(std::vector<actors::kv_reply>&& replies, size_t n) {
+  std::vector<gateway::reply> out;
+  out.reserve(n);
+  for (auto& x : replies)
+    out.emplace_back(convert(std::move(x)));
+  // Every path answers each command; guard the gateway's one-reply-per-command contract.
+  while (out.size() < n)
+    out.emplace_back(gateway::reply::error("ERR no reply from the shard"));
+  out.resize(n, gateway::reply::null());
+  return out;
 }
 
 std::vector<gateway::reply> errors(size_t n, const std::string& text) {
@@ -188,15 +201,7 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
         return;
       auto p = std::move(i->second);
       self->state.in_flight.erase(i);
-      std::vector<gateway::reply> out;
-      out.reserve(p.size);
-      for (auto& x : replies)
-        out.emplace_back(convert(std::move(x)));
-      // The router answers every command; guard the gateway's one-reply-per-command contract.
-      while (out.size() < p.size)
-        out.emplace_back(gateway::reply::error("ERR no reply from the shard"));
-      out.resize(p.size, gateway::reply::null());
-      p.done(std::move(out));
+      p.done(convert_all(std::move(replies), p.size));
     },
     [self](stats_tick_atom) {
       auto& st = self->state;
@@ -216,7 +221,10 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
 class kv_backend final : public gateway::backend {
 public:
   kv_backend(caf::actor_system& sys, kv_backend_options opts)
-    : durable_(opts.durable), stats_(std::make_shared<shared_stats>()) {
+    : durable_(opts.durable),
+      shards_(opts.shards),
+      batch_sizes_(opts.batch_sizes),
+      stats_(std::make_shared<shared_stats>()) {
     relay_ = sys.spawn(relay, std::move(opts), stats_);
   }
 
@@ -225,6 +233,17 @@ public:
   }
 
   void execute(std::vector<gateway::command> batch, done_handler done) override {
+    if (shards_) {
+      auto n = batch.size();
+      actors::kv_done direct = [n, done](std::vector<actors::kv_reply> replies) {
+        done(convert_all(std::move(replies), n));
+      };
+      if (actors::kv_send_direct(*shards_, batch, direct)) {
+        if (batch_sizes_ != nullptr)
+          batch_sizes_->observe(static_cast<double>(n));
+        return;
+      }
+    }
     caf::anon_send(relay_, detail::relay_job{std::move(batch), std::move(done)});
   }
 
@@ -237,6 +256,8 @@ public:
 
 private:
   bool durable_;
+  std::shared_ptr<actors::shard_directory> shards_;
+  histogram* batch_sizes_;
   std::shared_ptr<shared_stats> stats_;
   caf::actor relay_;
 };

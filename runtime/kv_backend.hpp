@@ -8,6 +8,12 @@
 // once durable (the reply barrier), so `+OK` for a SET means the write is on disk under sync
 // group.
 //
+// The direct path: on a node that hosts all its shards (no cluster), the root records each
+// shard host that serves in a shard_directory, and while every shard has one, execute() splits
+// the batch itself and sends each shard its part straight from the gateway's thread
+// (actors/kv_direct.hpp): the shards answer through reply sinks, the last one calls `done`. The
+// relay and router are then used only while a shard restarts (the router waits for it).
+//
 // A node runs several router lanes (kv_shard.hpp); the relay hands batches to them in turn, which
 // keeps each connection's order since the gateway has one batch per connection in flight. A
 // lane that is not running (restarting) is skipped. A router may restart (a new actor): the
@@ -20,6 +26,7 @@
 // stops when the backend is destroyed (the gateway destroys it after its last `done`).
 #pragma once
 
+#include "actors/shard_directory.hpp"
 #include "gateway/backend.hpp"
 #include "runtime/metrics.hpp"
 
@@ -50,6 +57,9 @@ private:
 struct kv_backend_options {
   /// Where the router lanes of this node are found (see root.cpp); at least one.
   std::vector<std::shared_ptr<actor_slot>> routers;
+  /// The shard hosts, when they all run on this node (may be null): while every shard has a
+  /// host, batches go straight to them (actors/kv_direct.hpp) and skip the relay and router.
+  std::shared_ptr<actors::shard_directory> shards;
   /// Writes survive a crash (shards.sync is group): INFO persistence and CONFIG GET appendonly.
   bool durable = true;
   /// Period of the DBSIZE refresh for INFO (0: never).

@@ -2,6 +2,7 @@
 
 #include "actors/kv_command.hpp"
 #include "actors/kv_reply.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/shard_atoms.hpp"
 #include "testkit/fixture.hpp"
 
@@ -129,4 +130,43 @@ TEST_CASE("a router replaced in its lane before its down message arrives still f
   CHECK_THAT(std::get<0>(done.expect_message<std::string>()),
              Catch::StartsWith("error ERR shard router unavailable"));
   backend.reset();
+}
+
+TEST_CASE("while every shard has a host the backend sends batches straight to the hosts, else "
+          "through a router lane",
+          "[kv_backend][direct]") {
+  fixture fx;
+  using sink_ptr = keel::actors::reply_sink_ptr<kv_reply>;
+  // A stand-in for the one shard host: answers each command with "host".
+  auto host = fx.spawn_named("host", [](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [](keel::actors::batch_atom, sink_ptr& sink, std::vector<kv_command>& cmds) {
+        sink->deliver(std::vector<kv_reply>(cmds.size(), kv_reply::bulk("host")));
+      },
+    };
+  });
+  auto lane = fx.spawn_named("lane", fake_router, std::string{"router"}, caf::actor{});
+  keel::runtime::kv_backend_options opts;
+  opts.stats_interval = std::chrono::milliseconds{0};
+  opts.routers.push_back(std::make_shared<actor_slot>());
+  opts.routers.back()->set(lane);
+  opts.shards = std::make_shared<keel::actors::shard_directory>(1);
+  auto backend = keel::runtime::make_kv_backend(fx.sys(), opts);
+  auto done = fx.make_probe("done");
+  auto run = [&](size_t n) {
+    std::vector<keel::gateway::command> batch(n, keel::gateway::command{"GET", "k"});
+    auto to = done.handle();
+    backend->execute(std::move(batch), [to](std::vector<keel::gateway::reply> replies) {
+      std::string text;
+      for (auto& r : replies)
+        text += r.str() + "|";
+      caf::anon_send(to, text);
+    });
+    return std::get<0>(done.expect_message<std::string>());
+  };
+  CHECK(run(2) == "router|router|"); // no host yet
+  opts.shards->update(0, host, true);
+  CHECK(run(2) == "host|host|");
+  opts.shards->update(0, host, false); // restarting
+  CHECK(run(1) == "router|");
 }

@@ -31,7 +31,17 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   opts.children.push_back(event_log_child(bus));
   if (cfg.http.enabled)
     opts.children.push_back(http_child(cfg.http, registry, bus));
-  opts.children.push_back(actors::shards_child(cfg, bus, shard_metrics(registry)));
+  // Without a cluster every shard is here: the gateway sends batches straight to their hosts
+  // while all of them serve (kv_backend.hpp), recorded in `hosts` by each host itself.
+  std::shared_ptr<actors::shard_directory> hosts;
+  if (cfg.cluster.nodes.empty() && cfg.gateway.enabled)
+    hosts = std::make_shared<actors::shard_directory>(cfg.shards.count);
+  opts.children.push_back(actors::shards_child(
+    cfg, bus, [metrics = shard_metrics(registry), hosts](actors::shard_options& so) {
+      metrics(so);
+      if (hosts)
+        so.host.on_serving = actors::shard_directory::publisher(hosts, so.host.shard);
+    }));
   // Each incarnation of each router lane is recorded for the gateway's backend.
   auto lanes = node_router_lanes(cfg);
   auto router_specs =
@@ -60,6 +70,7 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   if (cfg.gateway.enabled) {
     kv_backend_options kv;
     kv.routers = routers;
+    kv.shards = hosts;
     kv.durable = cfg.shards.sync == config::sync_policy::group;
     kv.batch_sizes = &registry.histogram("keel_gateway_batch_size",
                                          "Commands per pipelined batch sent to the shards.",

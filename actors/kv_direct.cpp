@@ -1,0 +1,121 @@
+#include "actors/kv_direct.hpp"
+
+#include "actors/kv_split.hpp"
+#include "actors/reply_sink.hpp"
+#include "actors/router.hpp"
+#include "actors/shard_atoms.hpp"
+#include "actors/shard_errc.hpp"
+
+#include <caf/send.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace keel::actors {
+
+namespace {
+
+// A batch whose parts are with the shards.
+struct direct_batch {
+  direct_batch(std::vector<kv_command>& cmds, uint32_t n, kv_done d)
+    : plan(cmds, n, [n](std::string_view key) -> std::size_t { return shard_of(key, n); }),
+      done(std::move(d)) {
+  }
+
+  // The part's slots are filled: the last part joins and answers.
+  void part_done() {
+    if (outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      done(plan.finish());
+  }
+
+  kv_batch_split plan;
+  std::atomic<size_t> outstanding{0};
+  kv_done done;
+};
+
+// One shard's part of a batch, answered by its host (or, unanswered, when dropped).
+class direct_part final : public reply_sink<kv_reply> {
+public:
+  direct_part(std::shared_ptr<direct_batch> batch, uint32_t shard)
+    : batch_(std::move(batch)), shard_(shard), where_(std::move(batch_->plan.where[shard])) {
+  }
+
+  direct_part(const direct_part&) = delete;
+  direct_part& operator=(const direct_part&) = delete;
+
+  ~direct_part() override {
+    if (!answered_)
+      fail_all("the shard restarted while the command was in flight; it may or may not have "
+               "been applied, retry");
+  }
+
+  void deliver(std::vector<kv_reply>&& replies) override {
+    if (answered_)
+      return;
+    for (size_t n = 0; n < where_.size(); ++n)
+      batch_->plan.slot(where_[n]) =
+        n < replies.size() ? std::move(replies[n])
+                           : kv_reply::error("ERR shard " + std::to_string(shard_)
+                                             + " gave no reply");
+    answer();
+  }
+
+  void fail(const caf::error& err) override {
+    if (!answered_)
+      fail_all(describe_error(err));
+  }
+
+  void fail_all(const std::string& why) {
+    auto reply = kv_reply::error("ERR shard " + std::to_string(shard_) + " unavailable: " + why);
+    for (auto w : where_)
+      batch_->plan.slot(w) = reply;
+    answer();
+  }
+
+private:
+  void answer() {
+    answered_ = true;
+    batch_->part_done();
+  }
+
+  std::shared_ptr<direct_batch> batch_;
+  uint32_t shard_;
+  std::vector<kv_slot> where_;
+  bool answered_ = false;
+};
+
+} // namespace
+
+bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done) {
+  auto n = dir.shard_count();
+  if (n == 0 || !dir.all_serving())
+    return false;
+  if (cmds.empty()) {
+    done({});
+    return true;
+  }
+  auto batch = std::make_shared<direct_batch>(cmds, n, std::move(done));
+  auto& sub = batch->plan.sub;
+  // Counted before the first part leaves: a part may be answered before the next is sent.
+  size_t parts = 0;
+  for (uint32_t k = 0; k < n; ++k)
+    parts += sub[k].empty() ? 0 : 1;
+  batch->outstanding.store(parts, std::memory_order_relaxed);
+  for (uint32_t k = 0; k < n; ++k) {
+    if (sub[k].empty())
+      continue;
+    auto part = std::make_shared<direct_part>(batch, k);
+    auto host = dir.get(k);
+    if (!host) {
+      part->fail_all("the shard is restarting, retry");
+      continue;
+    }
+    auto cmds_k = std::move(sub[k]);
+    caf::anon_send(host, batch_atom::value, reply_sink_ptr<kv_reply>{std::move(part)},
+                   std::move(cmds_k));
+  }
+  return true;
+}
+
+} // namespace keel::actors

@@ -1,0 +1,247 @@
+#include "actors/kv_direct.hpp"
+
+#include "actors/router.hpp"
+#include "actors/shard_test_util.hpp"
+
+using namespace keel::actors;
+using namespace keel::actors::test;
+using keel::supervision::supervisor_options;
+
+namespace {
+
+// The shards of a node whose hosts publish themselves in `dir`, plus a router.
+struct direct_node {
+  std::shared_ptr<keel::wal::fault_file_system> fs =
+    std::make_shared<keel::wal::fault_file_system>();
+  std::shared_ptr<shard_directory> dir;
+  caf::actor root;
+  caf::actor router;
+
+  direct_node(fixture& fx, uint32_t n) : dir(std::make_shared<shard_directory>(n)) {
+    keel::config::node_config cfg;
+    cfg.node.data_dir = "/data";
+    cfg.shards.count = n;
+    cfg.shards.segment_bytes = 1 << 20;
+    cfg.shards.startup_timeout_ms = static_cast<uint32_t>(default_timeout().count());
+    fs->mkdir("/data");
+    auto opts = in_memory_shards(cfg, fs);
+    opts.events = fx.events(); // invalid unless the fixture has an event bus
+    opts.shard = [make = opts.shard, d = dir](uint32_t k) {
+      auto o = make(k);
+      o.host.on_serving = shard_directory::publisher(d, k);
+      return o;
+    };
+    supervisor_options so;
+    so.name = "root";
+    so.flags.intensity = 10;
+    so.events = fx.events();
+    so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));
+    so.children.push_back(router_children(cfg, 1).front());
+    auto sup = keel::supervision::start_supervisor(fx.sys(), std::move(so));
+    REQUIRE(sup);
+    root = *sup;
+    fx.track(root, "root");
+    router = child_of(fx, root, "router");
+  }
+
+  caf::actor shard_sup(fixture& fx, uint32_t k) const {
+    return child_of(fx, child_of(fx, root, "shards"), shard_child_id(k));
+  }
+};
+
+// Sends `cmds` straight to the hosts; the replies arrive at `p` as one message.
+bool send_direct(direct_node& node, keel::testkit::probe& p, std::vector<kv_command> cmds) {
+  kv_done done = [to = p.handle()](std::vector<kv_reply> replies) {
+    caf::anon_send(to, std::move(replies));
+  };
+  return kv_send_direct(*node.dir, cmds, done);
+}
+
+std::vector<kv_reply> direct(direct_node& node, keel::testkit::probe& p,
+                             std::vector<kv_command> cmds) {
+  REQUIRE(send_direct(node, p, std::move(cmds)));
+  auto [replies] = p.expect_message<std::vector<kv_reply>>();
+  return replies;
+}
+
+std::vector<kv_reply> routed(fixture& fx, const caf::actor& router, std::vector<kv_command> cmds) {
+  auto r = ask<std::vector<kv_reply>>(fx, router,
+                                      caf::make_message(kv_batch_atom::value, std::move(cmds)));
+  if (!r)
+    FAIL("batch failed: " << describe_error(r.error()));
+  return *r;
+}
+
+// Keys that land on every one of `n` shards.
+std::vector<std::string> spread_keys(uint32_t n, size_t per_shard) {
+  std::vector<std::string> out;
+  std::vector<size_t> have(n, 0);
+  for (int i = 0; out.size() < n * per_shard; ++i) {
+    auto key = "key:" + std::to_string(i);
+    auto k = shard_of(key, n);
+    if (have[k] < per_shard) {
+      ++have[k];
+      out.push_back(key);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("the shard directory holds the hosts that serve and forgets stale ones",
+          "[direct]") {
+  fixture fx{shard_fixture()};
+  shard_directory dir{2};
+  auto p1 = fx.make_probe();
+  auto p2 = fx.make_probe();
+  CHECK_FALSE(dir.all_serving());
+  CHECK_FALSE(dir.get(0));
+  dir.update(0, p1.handle(), true);
+  CHECK(dir.get(0) == p1.handle());
+  CHECK_FALSE(dir.all_serving());
+  dir.update(1, p2.handle(), true);
+  CHECK(dir.all_serving());
+  // A successor replaces its predecessor, whose late "not serving" then changes nothing.
+  dir.update(0, p2.handle(), true);
+  dir.update(0, p1.handle(), false);
+  CHECK(dir.get(0) == p2.handle());
+  CHECK(dir.all_serving());
+  dir.update(0, p2.handle(), false);
+  CHECK_FALSE(dir.get(0));
+  CHECK_FALSE(dir.all_serving());
+  dir.update(7, p1.handle(), true); // no such shard
+  CHECK_FALSE(dir.get(7));
+}
+
+TEST_CASE("a batch sent straight to the shard hosts gets the router's replies", "[direct]") {
+  fixture fx{shard_fixture()};
+  direct_node node{fx, 4};
+  // The hosts published themselves before the start returned.
+  REQUIRE(node.dir->all_serving());
+  auto p = fx.make_probe();
+  auto keys = spread_keys(4, 3);
+  kv_command mset{"MSET"};
+  kv_command mget{"MGET"};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    mset.push_back(keys[i]);
+    mset.push_back("v" + std::to_string(i));
+    mget.push_back(keys[i]);
+  }
+  mget.push_back("missing");
+  std::vector<kv_command> cmds{mset,
+                               {"INCR", keys[0] + ":n"},
+                               mget,
+                               {"EXISTS", keys[0], keys[1], "missing"},
+                               {"DEL", keys[2], keys[3], "missing"},
+                               {"DBSIZE"},
+                               {"GET", keys[2]},
+                               {"NOPE"}};
+  auto r = direct(node, p, cmds);
+  REQUIRE(r.size() == cmds.size());
+  CHECK(r[0] == kv_reply::ok());
+  CHECK(r[1] == kv_reply::integer(1));
+  REQUIRE(r[2].elements().size() == keys.size() + 1);
+  for (size_t i = 0; i < keys.size(); ++i)
+    CHECK(r[2].elements()[i] == kv_reply::bulk("v" + std::to_string(i)));
+  CHECK(r[2].elements().back() == kv_reply::null());
+  CHECK(r[3] == kv_reply::integer(2));
+  CHECK(r[4] == kv_reply::integer(2));
+  CHECK(r[5] == kv_reply::integer(static_cast<int64_t>(keys.size()) - 2 + 1));
+  CHECK(r[6] == kv_reply::null());
+  CHECK(r[7].is_error());
+  // The same state through the router: both paths reach the same hosts.
+  CHECK(routed(fx, node.router, {mget, {"GET", keys[0] + ":n"}})
+        == direct(node, p, {mget, {"GET", keys[0] + ":n"}}));
+  CHECK(direct(node, p, {}).empty());
+}
+
+TEST_CASE("a write sent straight to a host is answered only once it is durable", "[direct]") {
+  fixture fx{shard_fixture()};
+  direct_node node{fx, 2};
+  auto p = fx.make_probe();
+  auto keys = spread_keys(2, 2);
+  CHECK(direct(node, p, {{"SET", "warm", "up"}}).front() == kv_reply::ok());
+  node.fs->hold_syncs();
+  REQUIRE(send_direct(node, p, {{"SET", keys[0], "a"}, {"SET", keys[1], "b"}, {"GET", keys[0]}}));
+  // Both hosts ran their part (they answer shard_info after it) and parked the replies.
+  for (uint32_t k = 0; k < 2; ++k)
+    CHECK(info_of(fx, node.shard_sup(fx, k)).parked == 1);
+  CHECK_FALSE(p.try_next(std::chrono::milliseconds{50}).has_value());
+  node.fs->release_syncs();
+  auto [r] = p.expect_message<std::vector<kv_reply>>();
+  CHECK(r == std::vector<kv_reply>{kv_reply::ok(), kv_reply::ok(), kv_reply::bulk("a")});
+  for (uint32_t k = 0; k < 2; ++k) {
+    auto m = durable_state(*node.fs, shard_dir("/data", k));
+    for (size_t i = 0; i < 2; ++i)
+      if (shard_of(keys[i], 2) == k)
+        CHECK(get_in(*m, keys[i]) == (i == 0 ? "a" : "b"));
+  }
+}
+
+TEST_CASE("a host that dies with a batch fails its part; while a shard restarts the caller "
+          "is told to use the router",
+          "[direct][restart]") {
+  auto mode = shard_fixture();
+  mode.event_bus = true; // for await_restart
+  fixture fx{mode};
+  direct_node node{fx, 2};
+  auto p = fx.make_probe();
+  auto keys = spread_keys(2, 1);
+  CHECK(direct(node, p, {{"SET", keys[0], "1"}, {"SET", keys[1], "1"}})
+        == std::vector<kv_reply>{kv_reply::ok(), kv_reply::ok()});
+  auto k0 = shard_of(keys[0], 2);
+  auto host = child_of(fx, node.shard_sup(fx, k0), "sm");
+  CHECK(node.dir->get(k0) == host);
+  node.fs->hold_syncs();
+  REQUIRE(send_direct(node, p, {{"INCR", keys[0]}, {"INCR", keys[1]}}));
+  CHECK(info_of(fx, node.shard_sup(fx, k0)).parked == 1);
+  auto w = fx.make_probe();
+  w.watch(host);
+  caf::anon_send_exit(host, caf::exit_reason::unhandled_exception); // crash
+  w.expect_terminated(host);
+  // The dead host's part fails; the other shard's part waits for its sync.
+  CHECK_FALSE(p.try_next(std::chrono::milliseconds{50}).has_value());
+  node.fs->release_syncs();
+  auto [r] = p.expect_message<std::vector<kv_reply>>();
+  REQUIRE(r.size() == 2);
+  REQUIRE(r[0].is_error());
+  CHECK_THAT(r[0].str(), Catch::Contains("ERR shard " + std::to_string(k0) + " unavailable"));
+  CHECK(r[1] == kv_reply::integer(2));
+  // The successor publishes itself; its state is what the log held.
+  auto again = fx.await_restart("shard-" + std::to_string(k0), "sm");
+  CHECK(again != host);
+  CHECK(node.dir->get(k0) == again);
+  CHECK(node.dir->all_serving());
+  auto logged = get_in(*durable_state(*node.fs, shard_dir("/data", k0)), keys[0]);
+  CHECK(direct(node, p, {{"GET", keys[0]}}).front() == kv_reply::bulk(logged));
+}
+
+TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct]") {
+  fixture fx{shard_fixture()};
+  shard_directory dir{1};
+  // A "host" that quits on its first batch without answering it.
+  auto host = fx.sys().spawn([](caf::event_based_actor* self) -> caf::behavior {
+    return {[self](batch_atom, reply_sink_ptr<kv_reply>&, std::vector<kv_command>&) {
+      self->quit();
+    }};
+  });
+  fx.track(host, "host");
+  auto p = fx.make_probe();
+  dir.update(0, host, true);
+  std::vector<kv_command> cmds{{"GET", "a"}, {"GET", "b"}};
+  kv_done done = [to = p.handle()](std::vector<kv_reply> replies) {
+    caf::anon_send(to, std::move(replies));
+  };
+  REQUIRE(kv_send_direct(dir, cmds, done));
+  auto [r] = p.expect_message<std::vector<kv_reply>>();
+  REQUIRE(r.size() == 2);
+  for (auto& x : r)
+    CHECK_THAT(x.str(), Catch::Contains("ERR shard 0 unavailable: the shard restarted while the "
+                                        "command was in flight"));
+  // No host, no direct path: the caller keeps its batch for the router.
+  dir.update(0, host, false);
+  std::vector<kv_command> more{{"GET", "a"}};
+  CHECK_FALSE(kv_send_direct(dir, more, done));
+  CHECK(more == std::vector<kv_command>{{"GET", "a"}});
+}

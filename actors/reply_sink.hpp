@@ -1,0 +1,48 @@
+// keel::actors::reply_sink: where a shard host puts the replies of a batch sent by in-process
+// code that is not an actor (the gateway's I/O thread), so that the replies skip the hops back
+// through a router and a relay.
+//
+//   caf::anon_send(host, batch_atom::value, reply_sink_ptr<Reply>{sink}, std::move(requests));
+//
+// The host calls exactly one of deliver() (one reply per request, once durable: the reply
+// barrier holds as for every other form) or fail(). A sink must also answer when neither is
+// called: a host that dies with the batch in its mailbox or parked drops its last reference, so
+// an implementation fails the batch in its destructor if it was not answered (see kv_direct.hpp).
+//
+// Thread-safety: deliver() and fail() run on the host's thread; the destructor on whichever
+// thread drops the last reference. Sinks never cross the network (local messages only).
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+namespace keel::actors {
+
+template <class Reply>
+class reply_sink {
+public:
+  virtual ~reply_sink() = default;
+
+  /// The replies of the batch, in request order.
+  virtual void deliver(std::vector<Reply>&& replies) = 0;
+
+  /// The batch failed as a whole (the shard refused it or could not make it durable).
+  virtual void fail(const caf::error& err) = 0;
+};
+
+template <class Reply>
+using reply_sink_ptr = std::shared_ptr<reply_sink<Reply>>;
+
+} // namespace keel::actors
+
+namespace caf {
+
+template <class Reply>
+struct allowed_unsafe_message_type<std::shared_ptr<keel::actors::reply_sink<Reply>>>
+  : std::true_type {};
+
+} // namespace caf
