@@ -6,6 +6,8 @@
 #include "actors/shard_atoms.hpp"
 #include "actors/shard_errc.hpp"
 
+#include <caf/mailbox_element.hpp>
+#include <caf/message_id.hpp>
 #include <caf/send.hpp>
 
 #include <atomic>
@@ -24,9 +26,9 @@ struct direct_batch {
   }
 
   // The part's slots are filled: the last part joins and answers.
-  void part_done() {
+  void part_done(caf::execution_unit* ctx) {
     if (outstanding.fetch_sub(1, std::memory_order_acq_rel) == 1)
-      done(plan.finish());
+      done(plan.finish(), ctx);
   }
 
   kv_batch_split plan;
@@ -47,10 +49,11 @@ public:
   ~direct_part() override {
     if (!answered_)
       fail_all("the shard restarted while the command was in flight; it may or may not have "
-               "been applied, retry");
+               "been applied, retry",
+               nullptr);
   }
 
-  void deliver(std::vector<kv_reply>&& replies) override {
+  void deliver(std::vector<kv_reply>&& replies, caf::execution_unit* ctx) override {
     if (answered_)
       return;
     for (size_t n = 0; n < where_.size(); ++n)
@@ -58,25 +61,25 @@ public:
         n < replies.size() ? std::move(replies[n])
                            : kv_reply::error("ERR shard " + std::to_string(shard_)
                                              + " gave no reply");
-    answer();
+    answer(ctx);
   }
 
-  void fail(const caf::error& err) override {
+  void fail(const caf::error& err, caf::execution_unit* ctx) override {
     if (!answered_)
-      fail_all(describe_error(err));
+      fail_all(describe_error(err), ctx);
   }
 
-  void fail_all(const std::string& why) {
+  void fail_all(const std::string& why, caf::execution_unit* ctx) {
     auto reply = kv_reply::error("ERR shard " + std::to_string(shard_) + " unavailable: " + why);
     for (auto w : where_)
       batch_->plan.slot(w) = reply;
-    answer();
+    answer(ctx);
   }
 
 private:
-  void answer() {
+  void answer(caf::execution_unit* ctx) {
     answered_ = true;
-    batch_->part_done();
+    batch_->part_done(ctx);
   }
 
   std::shared_ptr<direct_batch> batch_;
@@ -87,12 +90,19 @@ private:
 
 } // namespace
 
-bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done) {
+void enqueue_from(caf::execution_unit* ctx, const caf::actor& to, caf::message msg) {
+  if (to)
+    to->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::move(msg)),
+                ctx);
+}
+
+bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done,
+                    caf::execution_unit* ctx) {
   auto n = dir.shard_count();
   if (n == 0 || !dir.all_serving())
     return false;
   if (cmds.empty()) {
-    done({});
+    done({}, ctx);
     return true;
   }
   auto batch = std::make_shared<direct_batch>(cmds, n, std::move(done));
@@ -108,12 +118,13 @@ bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, k
     auto part = std::make_shared<direct_part>(batch, k);
     auto host = dir.get(k);
     if (!host) {
-      part->fail_all("the shard is restarting, retry");
+      part->fail_all("the shard is restarting, retry", ctx);
       continue;
     }
     auto cmds_k = std::move(sub[k]);
-    caf::anon_send(host, batch_atom::value, reply_sink_ptr<kv_reply>{std::move(part)},
-                   std::move(cmds_k));
+    enqueue_from(ctx, host,
+                 caf::make_message(batch_atom::value, reply_sink_ptr<kv_reply>{std::move(part)},
+                                   std::move(cmds_k)));
   }
   return true;
 }

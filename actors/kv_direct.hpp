@@ -16,19 +16,31 @@
 
 #include "actors/kv_command.hpp"
 #include "actors/kv_reply.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/shard_directory.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/message.hpp>
 
 #include <functional>
 #include <vector>
 
 namespace keel::actors {
 
-/// Gets one reply per command of a batch, in order; called once, from any thread.
-using kv_done = std::function<void(std::vector<kv_reply>)>;
+/// Sends `msg` to `to` without a sender, through execution unit `ctx` when not null: from an
+/// actor's thread (its context()) the receiver is scheduled there, with no thread woken.
+void enqueue_from(caf::execution_unit* ctx, const caf::actor& to, caf::message msg);
+
+/// Gets one reply per command of a batch, in order; called once, from any thread, with the
+/// execution unit of the host that answered last (null when none: see enqueue_from).
+using kv_done = std::function<void(std::vector<kv_reply>, caf::execution_unit*)>;
 
 /// Sends `cmds` to the hosts in `dir` and has `done` called once with their replies. Returns
 /// false, leaving `cmds` and `done` untouched, when some shard has no host now: send the batch
-/// through a router instead, which waits for a restarting shard.
-bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done);
+/// through a router instead, which waits for a restarting shard. An actor passes its context()
+/// as `ctx`, so that the parts are scheduled from its thread (enqueue_from).
+bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done,
+                    caf::execution_unit* ctx = nullptr);
 
 } // namespace keel::actors

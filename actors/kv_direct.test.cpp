@@ -51,8 +51,8 @@ struct direct_node {
 
 // Sends `cmds` straight to the hosts; the replies arrive at `p` as one message.
 bool send_direct(direct_node& node, keel::testkit::probe& p, std::vector<kv_command> cmds) {
-  kv_done done = [to = p.handle()](std::vector<kv_reply> replies) {
-    caf::anon_send(to, std::move(replies));
+  kv_done done = [to = p.handle()](std::vector<kv_reply> replies, caf::execution_unit* ctx) {
+    enqueue_from(ctx, to, caf::make_message(std::move(replies)));
   };
   return kv_send_direct(*node.dir, cmds, done);
 }
@@ -230,7 +230,7 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
   auto p = fx.make_probe();
   dir.update(0, host, true);
   std::vector<kv_command> cmds{{"GET", "a"}, {"GET", "b"}};
-  kv_done done = [to = p.handle()](std::vector<kv_reply> replies) {
+  kv_done done = [to = p.handle()](std::vector<kv_reply> replies, caf::execution_unit*) {
     caf::anon_send(to, std::move(replies));
   };
   REQUIRE(kv_send_direct(dir, cmds, done));

@@ -9,12 +9,16 @@
 // called: a host that dies with the batch in its mailbox or parked drops its last reference, so
 // an implementation fails the batch in its destructor if it was not answered (see kv_direct.hpp).
 //
-// Thread-safety: deliver() and fail() run on the host's thread; the destructor on whichever
-// thread drops the last reference. Sinks never cross the network (local messages only).
+// Both get the host's execution unit: a sink that messages an actor enqueues through it (see
+// kv_direct.hpp's enqueue_from), which keeps the message on the host's scheduler thread instead of waking
+// another one. Thread-safety: deliver() and fail() run on the host's thread; the destructor on
+// whichever thread drops the last reference. Sinks never cross the network (local messages
+// only).
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
+#include <caf/fwd.hpp>
 
 #include <memory>
 #include <type_traits>
@@ -27,12 +31,13 @@ class reply_sink {
 public:
   virtual ~reply_sink() = default;
 
-  /// The replies of the batch, in request order.
-  virtual void deliver(std::vector<Reply>&& replies) = 0;
+  /// The replies of the batch, in request order; `ctx` is the host's execution unit.
+  virtual void deliver(std::vector<Reply>&& replies, caf::execution_unit* ctx) = 0;
 
   /// The batch failed as a whole (the shard refused it or could not make it durable).
-  virtual void fail(const caf::error& err) = 0;
+  virtual void fail(const caf::error& err, caf::execution_unit* ctx) = 0;
 };
+
 
 template <class Reply>
 using reply_sink_ptr = std::shared_ptr<reply_sink<Reply>>;

@@ -220,13 +220,13 @@ public:
         if (!sink)
           return;
         if (auto err = refuse()) {
-          sink->fail(err);
+          sink->fail(err, context());
           return;
         }
         reply_list out;
         auto dep = run_batch(reqs, out);
         if (dep <= durable_) {
-          sink->deliver(std::move(out));
+          sink->deliver(std::move(out), context());
           return;
         }
         entry e;
@@ -421,7 +421,7 @@ private:
 
   void deliver(entry& e) {
     if (e.sink) {
-      e.sink->deliver(std::move(e.replies));
+      e.sink->deliver(std::move(e.replies), context());
     } else if (e.to) {
       send(e.to, result_atom::value, e.id, std::move(e.replies));
     } else if (e.batch) {
@@ -441,7 +441,7 @@ private:
   void fail_all(const caf::error& err) {
     for (auto& p : parked_) {
       if (p.second.sink)
-        p.second.sink->fail(err);
+        p.second.sink->fail(err, context());
       else if (p.second.to)
         send(p.second.to, result_atom::value, p.second.id, err);
       else

@@ -2,13 +2,15 @@
 // (benchmarks.md).
 //
 //   kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] [--sync group|none|both] [--shards N]
-//            [--routers R] [--seconds S] [--batch B] [--depth D] [--keys K] [--rss-mib M]
-//            [--dir DIR]
+//            [--routers R] [--path direct|router] [--seconds S] [--batch B] [--depth D]
+//            [--keys K] [--rss-mib M] [--dir DIR]
 //
 // Defaults: --sync none (both: the plain summary keys are sync none, the group ones are
 // ops_per_s_group_<n>, ...), 2 s per run (--quick: 0.5 s, 2 trials, 64 MiB for rss), shards =
 // max(largest n, hardware threads), router lanes as keel-node (one per scheduler thread), batches
-// of 16 commands with 2 in flight per client; client i sends to lane i mod lanes.
+// of 16 commands with 2 in flight per client; --path direct: clients split their batches and
+// send the parts straight to the shard hosts (actors/kv_direct.hpp), as keel-node's gateway
+// does; --path router: client i sends its batches to lane i mod lanes.
 // CAF's scheduler gets std::thread::hardware_concurrency() threads; data lives in a mkdtemp
 // directory under $TMPDIR (or --dir), removed at the end.
 //
@@ -16,7 +18,7 @@
 //   raw    n pairs of plain event_based actors: each client sends batches of B commands as
 //          (kv_batch_atom, id, commands) to its own echo server, which answers
 //          (result_atom, id, replies) with a GET / OK reply per command (no routing, no state)
-//   keel   n client actors in a closed loop against keel's routers, the same batches (80% GET /
+//   keel   n client actors in a closed loop against keel's shards, the same batches (80% GET /
 //          20% SET on random keys of a preloaded key space, 16-byte values, D batches in flight
 //          per client); one tree (root -> "shards", "router", "router#2", ..., as keel-node)
 //          per sync policy
@@ -29,6 +31,7 @@
 // than one core busy, n clients cannot scale past cores / cpu_cores_1 on this machine.
 // stdout: one JSON object per line, the last the summary; progress on stderr. With gnuplot
 // installed, bench-results/kv_scaling.png plots ops/s against n for keel and raw CAF.
+#include "actors/kv_direct.hpp"
 #include "actors/kv_shard.hpp"
 #include "actors/router.hpp"
 #include "actors/shard_atoms.hpp"
@@ -82,6 +85,7 @@ struct bench_config {
   bool both = false;
   uint32_t shards = 0; // 0: max(max(conc), hardware_concurrency)
   uint32_t routers = 0; // 0: as keel-node, one router lane per scheduler thread
+  bool direct = true;   // --path direct: straight to the shard hosts; else through the routers
   size_t batch = 16;
   size_t depth = 2;
   size_t keys = 100000;
@@ -263,6 +267,7 @@ struct client_state {
 };
 
 caf::behavior load_client(caf::stateful_actor<client_state>* self, caf::actor target,
+                          std::shared_ptr<keel::actors::shard_directory> hosts,
                           std::shared_ptr<const load_spec> spec, uint64_t seed,
                           std::shared_ptr<client_progress> progress,
                           std::shared_ptr<std::promise<client_result>> done) {
@@ -270,7 +275,7 @@ caf::behavior load_client(caf::stateful_actor<client_state>* self, caf::actor ta
   st.rng.seed(seed);
   st.done = std::move(done);
   st.progress = std::move(progress);
-  auto send_batch = [self, target, spec] {
+  auto send_batch = [self, target, hosts, spec] {
     auto& s = self->state;
     std::vector<kv_command> cmds;
     cmds.reserve(spec->batch);
@@ -289,6 +294,15 @@ caf::behavior load_client(caf::stateful_actor<client_state>* self, caf::actor ta
     auto id = s.next_id++;
     s.in_flight.push_back({id, mask, clk::now()});
     s.progress->sent.fetch_add(1, std::memory_order_relaxed);
+    if (hosts) {
+      keel::actors::kv_done done = [to = caf::actor{self}, id](std::vector<kv_reply> replies,
+                                                               caf::execution_unit* ctx) {
+        keel::actors::enqueue_from(ctx, to,
+                                   caf::make_message(result_atom::value, id, std::move(replies)));
+      };
+      if (keel::actors::kv_send_direct(*hosts, cmds, done, self->context()))
+        return;
+    }
     self->send(target, kv_batch_atom::value, id, std::move(cmds));
   };
   auto finish_if_done = [self] {
@@ -395,8 +409,10 @@ double process_cpu_s() {
   return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
 
-// Runs `n` clients for `seconds` (after a warm-up) against targets[i % targets.size()].
-run_result run_clients(caf::actor_system& sys, const std::vector<caf::actor>& targets, uint32_t n,
+// Runs `n` clients for `seconds` (after a warm-up) against targets[i % targets.size()], or
+// straight against the shard hosts in `hosts` when set.
+run_result run_clients(caf::actor_system& sys, const std::vector<caf::actor>& targets,
+                       std::shared_ptr<keel::actors::shard_directory> hosts, uint32_t n,
                        const bench_config& cfg,
                        std::shared_ptr<const std::vector<std::string>> keys,
                        const std::string& what) {
@@ -414,7 +430,8 @@ run_result run_clients(caf::actor_system& sys, const std::vector<caf::actor>& ta
     auto p = std::make_shared<std::promise<client_result>>();
     fs.push_back(p->get_future());
     progress.push_back(std::make_shared<client_progress>());
-    sys.spawn(load_client, targets[i % targets.size()], std::shared_ptr<const load_spec>{spec},
+    sys.spawn(load_client, targets[i % targets.size()], hosts,
+              std::shared_ptr<const load_spec>{spec},
               0x9e3779b97f4a7c15ull * (i + 1) + static_cast<uint64_t>(n), progress.back(), p);
   }
   // How many cores the whole process (clients, router, shards, WAL writers) keeps busy.
@@ -475,7 +492,8 @@ run_result run_raw(caf::actor_system& sys, uint32_t n, const bench_config& cfg,
   std::vector<caf::actor> servers;
   for (uint32_t i = 0; i < n; ++i)
     servers.push_back(sys.spawn(raw_server, std::string(cfg.value_bytes, 'v')));
-  auto r = run_clients(sys, servers, n, cfg, std::move(keys), "raw CAF n=" + std::to_string(n));
+  auto r = run_clients(sys, servers, nullptr, n, cfg, std::move(keys),
+                       "raw CAF n=" + std::to_string(n));
   stop_actors(sys, servers, "a raw CAF server");
   return r;
 }
@@ -485,6 +503,7 @@ run_result run_raw(caf::actor_system& sys, uint32_t n, const bench_config& cfg,
 struct kv_tree {
   caf::actor root;
   std::vector<caf::actor> routers; // every lane, in lane order
+  std::shared_ptr<keel::actors::shard_directory> hosts; // the shard hosts, as they publish
 };
 
 // root -> {"shards", "router", "router#2", ...} as keel-node builds it (`lanes` router lanes),
@@ -498,7 +517,11 @@ kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t
   cfg.shards.sync = sync;
   keel::supervision::supervisor_options so;
   so.name = "root";
-  so.children.push_back(keel::actors::shards_child(cfg, caf::actor{}));
+  auto hosts = std::make_shared<keel::actors::shard_directory>(shards);
+  so.children.push_back(
+    keel::actors::shards_child(cfg, caf::actor{}, [hosts](keel::actors::shard_options& o) {
+      o.host.on_serving = keel::actors::shard_directory::publisher(hosts, o.host.shard);
+    }));
   for (auto& r : keel::actors::router_children(cfg, lanes))
     so.children.push_back(std::move(r));
   auto t0 = clk::now();
@@ -512,6 +535,7 @@ kv_tree start_tree(caf::actor_system& sys, const std::string& data_dir, uint32_t
             + " failed to start: " + keel::actors::describe_error(sup.error()));
   kv_tree t;
   t.root = *sup;
+  t.hosts = std::move(hosts);
   keel::supervision::supervisor_client c{sys, t.root};
   auto kids = c.which_children();
   if (!kids)
@@ -683,7 +707,8 @@ void plot(const std::vector<uint32_t>& conc, const sweep& raw,
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] "
-               "[--sync group|none|both] [--shards N] [--routers R] [--seconds S] [--batch B] [--depth D] "
+               "[--sync group|none|both] [--shards N] [--routers R] [--path direct|router] "
+               "[--seconds S] [--batch B] [--depth D] "
                "[--keys K] [--rss-mib M] [--dir DIR]\n");
   std::exit(2);
 }
@@ -751,6 +776,13 @@ int main(int argc, char** argv) {
       cfg.shards = static_cast<uint32_t>(positive(next()));
     } else if (a == "--routers") {
       cfg.routers = static_cast<uint32_t>(positive(next()));
+    } else if (a == "--path") {
+      auto v = next();
+      if (v != "direct" && v != "router") {
+        std::fprintf(stderr, "kv_bench: --path is '%s'; expected direct or router\n", v.c_str());
+        usage();
+      }
+      cfg.direct = v == "direct";
     } else if (a == "--batch") {
       cfg.batch = positive(next());
       if (cfg.batch > 64) {
@@ -886,7 +918,7 @@ int main(int argc, char** argv) {
         auto r = run_raw(sys, n, cfg, keys);
         raw.trials[n].push_back(r.ops_per_s);
         raw.latency[n].merge(r.latency);
-        auto k = run_clients(sys, tree.routers, n, cfg, keys,
+        auto k = run_clients(sys, tree.routers, cfg.direct ? tree.hosts : nullptr, n, cfg, keys,
                              "keel sync " + name + " n=" + std::to_string(n));
         keel.trials[n].push_back(k.ops_per_s);
         keel.cores[n].push_back(k.cpu_cores);
@@ -944,6 +976,7 @@ int main(int argc, char** argv) {
   s.num("shards", cfg.shards, 0);
   s.num("scheduler_threads", hw, 0);
   s.num("routers", lanes, 0);
+  s.raw("path", cfg.direct ? "\"direct\"" : "\"router\"");
   s.num("batch", static_cast<double>(cfg.batch), 0);
   s.num("depth", static_cast<double>(cfg.depth), 0);
   s.num("keys", static_cast<double>(cfg.keys), 0);

@@ -235,7 +235,8 @@ public:
   void execute(std::vector<gateway::command> batch, done_handler done) override {
     if (shards_) {
       auto n = batch.size();
-      actors::kv_done direct = [n, done](std::vector<actors::kv_reply> replies) {
+      actors::kv_done direct = [n, done](std::vector<actors::kv_reply> replies,
+                                         caf::execution_unit*) {
         done(convert_all(std::move(replies), n));
       };
       if (actors::kv_send_direct(*shards_, batch, direct)) {

@@ -141,7 +141,7 @@ TEST_CASE("while every shard has a host the backend sends batches straight to th
   auto host = fx.spawn_named("host", [](caf::event_based_actor*) -> caf::behavior {
     return {
       [](keel::actors::batch_atom, sink_ptr& sink, std::vector<kv_command>& cmds) {
-        sink->deliver(std::vector<kv_reply>(cmds.size(), kv_reply::bulk("host")));
+        sink->deliver(std::vector<kv_reply>(cmds.size(), kv_reply::bulk("host")), nullptr);
       },
     };
   });
