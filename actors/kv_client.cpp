@@ -2,6 +2,9 @@
 
 #include "actors/shard_errc.hpp"
 
+#include <future>
+#include <memory>
+
 namespace keel::kv {
 
 namespace {
@@ -17,7 +20,32 @@ client::client(caf::actor_system& sys, caf::actor router, std::chrono::milliseco
   // nop
 }
 
+client::client(caf::actor_system& sys, caf::actor router, std::chrono::milliseconds timeout,
+               std::shared_ptr<actors::shard_directory> hosts)
+  : sys_(&sys), router_(std::move(router)), timeout_(timeout), hosts_(std::move(hosts)) {
+  // nop
+}
+
+bool client::direct(std::vector<kv_command>& cmds, const batch_done& done) const {
+  if (!hosts_)
+    return false;
+  actors::kv_done on_replies = [done](std::vector<kv_reply> replies, caf::execution_unit*) {
+    done(std::move(replies));
+  };
+  return actors::kv_send_direct(*hosts_, cmds, on_replies);
+}
+
 void client::async(kv_command cmd, std::function<void(caf::expected<kv_reply>)> done) const {
+  std::vector<kv_command> one;
+  one.push_back(std::move(cmd));
+  if (direct(one, [done](caf::expected<std::vector<kv_reply>> x) {
+        if (!x)
+          done(std::move(x.error()));
+        else
+          done(std::move(x->front()));
+      }))
+    return;
+  cmd = std::move(one.front());
   sys_->spawn([r = router_, t = timeout_, cmd = std::move(cmd),
                done = std::move(done)](caf::event_based_actor* self) mutable {
     self->request(r, t, actors::kv_cmd_atom::value, std::move(cmd))
@@ -28,6 +56,8 @@ void client::async(kv_command cmd, std::function<void(caf::expected<kv_reply>)> 
 
 void client::async_batch(std::vector<kv_command> cmds,
                          std::function<void(caf::expected<std::vector<kv_reply>>)> done) const {
+  if (direct(cmds, done))
+    return;
   sys_->spawn([r = router_, t = timeout_, cmds = std::move(cmds),
                done = std::move(done)](caf::event_based_actor* self) mutable {
     self->request(r, t, actors::kv_batch_atom::value, std::move(cmds))
@@ -37,6 +67,14 @@ void client::async_batch(std::vector<kv_command> cmds,
 }
 
 caf::expected<kv_reply> client::call(kv_command cmd) const {
+  if (hosts_) {
+    std::vector<kv_command> one;
+    one.push_back(std::move(cmd));
+    auto r = pipeline(std::move(one));
+    if (!r)
+      return r.error();
+    return std::move(r->front());
+  }
   caf::scoped_actor self{*sys_};
   caf::expected<kv_reply> out{caf::sec::request_timeout};
   self->request(router_, timeout_, actors::kv_cmd_atom::value, std::move(cmd))
@@ -46,6 +84,19 @@ caf::expected<kv_reply> client::call(kv_command cmd) const {
 }
 
 caf::expected<std::vector<kv_reply>> client::pipeline(std::vector<kv_command> cmds) const {
+  if (hosts_) {
+    // Waits for the hosts' replies up to the timeout; a late answer lands in the shared promise.
+    auto got = std::make_shared<std::promise<std::vector<kv_reply>>>();
+    auto fut = got->get_future();
+    if (direct(cmds, [got](caf::expected<std::vector<kv_reply>> x) {
+          if (x)
+            got->set_value(std::move(*x));
+        })) {
+      if (fut.wait_for(timeout_) != std::future_status::ready)
+        return caf::make_error(caf::sec::request_timeout);
+      return fut.get();
+    }
+  }
   caf::scoped_actor self{*sys_};
   caf::expected<std::vector<kv_reply>> out{caf::sec::request_timeout};
   self->request(router_, timeout_, actors::kv_batch_atom::value, std::move(cmds))

@@ -1,6 +1,8 @@
 // keel::kv::client: the in-process client of keel's KV store, for applications.
 //
-// A client talks to a router (router.hpp). Three ways to call:
+// A client talks to a router (router.hpp), or, given the node's shard_directory, straight to
+// the shard hosts while every shard has one (kv_direct.hpp: no router hop, and the callback
+// form spawns nothing), falling back to the router while a shard restarts. Three ways to call:
 //
 //   - blocking (simple programs, tests, tools): get/set/del/incr/call/pipeline wait for the
 //     reply up to the client's timeout. Do not call them from inside an actor.
@@ -16,6 +18,7 @@
 #pragma once
 
 #include "actors/kv_command.hpp"
+#include "actors/kv_direct.hpp"
 #include "actors/kv_reply.hpp"
 #include "actors/kv_shard.hpp"
 #include "actors/shard_atoms.hpp"
@@ -25,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +43,11 @@ public:
   /// A client of `router`. @pre `sys` outlives the client.
   client(caf::actor_system& sys, caf::actor router,
          std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
+
+  /// A client that sends straight to the hosts in `hosts` while every shard has one, else to
+  /// `router`. @pre `sys` outlives the client.
+  client(caf::actor_system& sys, caf::actor router, std::chrono::milliseconds timeout,
+         std::shared_ptr<actors::shard_directory> hosts);
 
   // -- properties -------------------------------------------------------------
 
@@ -76,9 +85,16 @@ public:
   [[nodiscard]] caf::expected<int64_t> incr(const std::string& key, int64_t by = 1) const;
 
 private:
+  using batch_done = std::function<void(caf::expected<std::vector<kv_reply>>)>;
+
+  // Sends `cmds` straight to the hosts when there are hosts for every shard; false otherwise
+  // (then `cmds` and `done` are untouched).
+  bool direct(std::vector<kv_command>& cmds, const batch_done& done) const;
+
   caf::actor_system* sys_;
   caf::actor router_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<actors::shard_directory> hosts_;
 };
 
 } // namespace keel::kv

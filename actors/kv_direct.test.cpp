@@ -1,5 +1,6 @@
 #include "actors/kv_direct.hpp"
 
+#include "actors/kv_client.hpp"
 #include "actors/router.hpp"
 #include "actors/shard_test_util.hpp"
 
@@ -244,4 +245,36 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
   std::vector<kv_command> more{{"GET", "a"}};
   CHECK_FALSE(kv_send_direct(dir, more, done));
   CHECK(more == std::vector<kv_command>{{"GET", "a"}});
+}
+
+TEST_CASE("the in-process client sends straight to the hosts when given the directory",
+          "[direct][client]") {
+  fixture fx{shard_fixture()};
+  direct_node node{fx, 3};
+  // No router: only the hosts can answer.
+  keel::kv::client c{fx.sys(), caf::actor{}, default_timeout(), node.dir};
+  auto keys = spread_keys(3, 1);
+  for (auto& k : keys)
+    CHECK(!c.set(k, "v:" + k));
+  auto piped = c.pipeline({{"MGET", keys[0], keys[1], keys[2]}, {"INCR", "n"}, {"DBSIZE"}});
+  REQUIRE(piped);
+  CHECK(piped->at(0)
+        == kv_reply::array({kv_reply::bulk("v:" + keys[0]), kv_reply::bulk("v:" + keys[1]),
+                            kv_reply::bulk("v:" + keys[2])}));
+  CHECK(piped->at(1) == kv_reply::integer(1));
+  CHECK(piped->at(2) == kv_reply::integer(4));
+  auto n = c.incr("n", 4);
+  REQUIRE(n);
+  CHECK(*n == 5);
+  auto p = fx.make_probe();
+  auto to = p.handle();
+  c.async({"GET", "n"}, [to](caf::expected<kv_reply> r) {
+    caf::anon_send(to, r ? r->str() : std::string{"error"});
+  });
+  CHECK(std::get<0>(p.expect_message<std::string>()) == "5");
+  // What went straight to the hosts is what the router sees.
+  keel::kv::client via_router{fx.sys(), node.router, default_timeout()};
+  auto v = via_router.get(keys[1]);
+  REQUIRE(v);
+  CHECK(*v == std::optional<std::string>{"v:" + keys[1]});
 }
