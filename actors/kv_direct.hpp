@@ -1,5 +1,5 @@
 // keel::actors::kv_direct: a KV batch sent straight to this node's shard hosts, for in-process
-// callers that are not actors (the gateway's I/O thread).
+// callers (the gateway's I/O thread, kv::client, client actors).
 //
 // The batch is split per shard as a router splits it (kv_batch_split), each shard's part goes to
 // its host in shard_directory with a reply sink, and the last part to be answered joins the

@@ -1,6 +1,6 @@
 // keel::actors::reply_sink: where a shard host puts the replies of a batch sent by in-process
-// code that is not an actor (the gateway's I/O thread), so that the replies skip the hops back
-// through a router and a relay.
+// code (the gateway's I/O thread, kv::client, actors that split their own batches), so that the
+// replies skip the hops back through a router and a relay.
 //
 //   caf::anon_send(host, batch_atom::value, reply_sink_ptr<Reply>{sink}, std::move(requests));
 //

@@ -30,8 +30,8 @@
 //   (batch_atom, std::vector<Request>)            -> std::vector<Reply>   (one park per batch)
 //   (batch_atom, uint64_t id, std::vector<Request>)  async; the sender gets
 //       (result_atom, uint64_t id, std::vector<Reply>)  or  (result_atom, uint64_t id, error)
-//   (batch_atom, reply_sink_ptr<Reply>, std::vector<Request>)  async, for in-process callers
-//       that are not actors: the sink gets the replies (reply_sink.hpp)
+//   (batch_atom, reply_sink_ptr<Reply>, std::vector<Request>)  async, in-process only: the
+//       sink gets the replies (reply_sink.hpp), with no reply message to route back
 //   (checkpoint_atom)                             -> uint64_t lsn of the snapshot written
 //   (shard_info_atom)                             -> shard_info
 //
