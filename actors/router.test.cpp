@@ -10,70 +10,12 @@
 
 using namespace keel::actors;
 using namespace keel::actors::test;
-using keel::supervision::supervisor_options;
 
 // Crashes are exit messages with a non-normal reason: exit_reason::kill would also kill the
 // supervisor through its link to the child (CAF 0.17 treats kill as fatal for linked actors).
 
 namespace {
 
-// keel-node's layout: root -> {"shards", "router", "router#2", ...} on the in-memory `fs`.
-struct kv_node {
-  std::shared_ptr<keel::wal::fault_file_system> fs =
-    std::make_shared<keel::wal::fault_file_system>();
-  caf::actor root;
-  caf::actor router; // lane 0
-  uint32_t count;
-
-  kv_node(fixture& fx, uint32_t n, uint32_t lanes = 1) : count(n) {
-    keel::config::node_config cfg;
-    cfg.node.data_dir = "/data";
-    cfg.shards.count = n;
-    cfg.shards.segment_bytes = 1 << 20;
-    cfg.shards.startup_timeout_ms = static_cast<uint32_t>(default_timeout().count());
-    fs->mkdir("/data");
-    auto opts = in_memory_shards(cfg, fs);
-    supervisor_options so;
-    so.name = "root";
-    so.flags.intensity = 10;
-    so.events = fx.events(); // invalid unless the fixture has an event bus
-    so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));
-    for (auto& r : router_children(cfg, lanes))
-      so.children.push_back(std::move(r));
-    auto sup = keel::supervision::start_supervisor(fx.sys(), std::move(so));
-    REQUIRE(sup);
-    root = *sup;
-    fx.track(root, "root");
-    router = child_of(fx, root, "router");
-  }
-
-  caf::actor shard_sup(fixture& fx, uint32_t k) const {
-    return child_of(fx, child_of(fx, root, "shards"), shard_child_id(k));
-  }
-};
-
-std::vector<kv_reply> batch(fixture& fx, const caf::actor& router, std::vector<kv_command> cmds) {
-  auto r = ask<std::vector<kv_reply>>(fx, router,
-                                      caf::make_message(kv_batch_atom::value, std::move(cmds)));
-  if (!r)
-    FAIL("batch failed: " << describe_error(r.error()));
-  return *r;
-}
-
-// Keys that land on every one of `n` shards.
-std::vector<std::string> spread_keys(uint32_t n, size_t per_shard) {
-  std::vector<std::string> out;
-  std::vector<size_t> have(n, 0);
-  for (int i = 0; out.size() < n * per_shard; ++i) {
-    auto key = "key:" + std::to_string(i);
-    auto k = shard_of(key, n);
-    if (have[k] < per_shard) {
-      ++have[k];
-      out.push_back(key);
-    }
-  }
-  return out;
-}
 
 } // namespace
 

@@ -3,6 +3,8 @@
 
 #include "actors/kv_shard.hpp"
 #include "actors/kv_state_machine.hpp"
+#include "actors/router.hpp"
+#include "actors/shard_directory.hpp"
 #include "actors/shard.hpp"
 #include "actors/shard_errc.hpp"
 #include "actors/shards.hpp"
@@ -147,6 +149,73 @@ inline std::unique_ptr<kv_state_machine> durable_state(const wal::fault_file_sys
 inline std::string get_in(kv_state_machine& m, const std::string& key, lsn next = 1u << 30) {
   auto r = m.execute({"GET", key}, time_point{std::chrono::milliseconds{1000000}}, next);
   return r.reply.type() == kv_reply::kind::bulk ? r.reply.str() : "(nil)";
+}
+
+/// keel-node's layout: root -> {"shards", "router", "router#2", ...} on the in-memory `fs`.
+struct kv_node {
+  std::shared_ptr<keel::wal::fault_file_system> fs =
+    std::make_shared<keel::wal::fault_file_system>();
+  caf::actor root;
+  caf::actor router; // lane 0
+  uint32_t count;
+  std::shared_ptr<shard_directory> hosts; // where the shard hosts publish themselves
+
+  kv_node(fixture& fx, uint32_t n, uint32_t lanes = 1)
+    : count(n), hosts(std::make_shared<shard_directory>(n)) {
+    keel::config::node_config cfg;
+    cfg.node.data_dir = "/data";
+    cfg.shards.count = n;
+    cfg.shards.segment_bytes = 1 << 20;
+    cfg.shards.startup_timeout_ms = static_cast<uint32_t>(default_timeout().count());
+    fs->mkdir("/data");
+    auto opts = in_memory_shards(cfg, fs);
+    opts.events = fx.events(); // invalid unless the fixture has an event bus
+    opts.shard = [make = opts.shard, d = hosts](uint32_t k) {
+      auto o = make(k);
+      o.host.on_serving = shard_directory::publisher(d, k);
+      return o;
+    };
+    supervision::supervisor_options so;
+    so.name = "root";
+    so.flags.intensity = 10;
+    so.events = fx.events(); // invalid unless the fixture has an event bus
+    so.children.push_back(shards_child_of<kv_command, kv_reply>(opts, kv_machine_factory()));
+    for (auto& r : router_children(cfg, lanes))
+      so.children.push_back(std::move(r));
+    auto sup = supervision::start_supervisor(fx.sys(), std::move(so));
+    REQUIRE(sup);
+    root = *sup;
+    fx.track(root, "root");
+    router = child_of(fx, root, "router");
+  }
+
+  caf::actor shard_sup(fixture& fx, uint32_t k) const {
+    return child_of(fx, child_of(fx, root, "shards"), shard_child_id(k));
+  }
+};
+
+/// The replies to `cmds` sent to `router` as one batch (fails the test on an error).
+inline std::vector<kv_reply> batch(fixture& fx, const caf::actor& router, std::vector<kv_command> cmds) {
+  auto r = ask<std::vector<kv_reply>>(fx, router,
+                                      caf::make_message(kv_batch_atom::value, std::move(cmds)));
+  if (!r)
+    FAIL("batch failed: " << describe_error(r.error()));
+  return *r;
+}
+
+/// `per_shard` keys for each of `n` shards (router.hpp's shard_of).
+inline std::vector<std::string> spread_keys(uint32_t n, size_t per_shard) {
+  std::vector<std::string> out;
+  std::vector<size_t> have(n, 0);
+  for (int i = 0; out.size() < n * per_shard; ++i) {
+    auto key = "key:" + std::to_string(i);
+    auto k = shard_of(key, n);
+    if (have[k] < per_shard) {
+      ++have[k];
+      out.push_back(key);
+    }
+  }
+  return out;
 }
 
 using keel::testkit::await_running;

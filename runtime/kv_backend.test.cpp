@@ -37,6 +37,18 @@ caf::behavior fake_router(caf::event_based_actor* self, std::string name, caf::a
   };
 }
 
+// Has `backend` execute `n` GETs; `to` gets the replies as one text ("error " before errors,
+// "|" after each).
+void execute_gets(keel::gateway::backend& backend, size_t n, caf::actor to) {
+  std::vector<keel::gateway::command> batch(n, keel::gateway::command{"GET", "k"});
+  backend.execute(std::move(batch), [to](std::vector<keel::gateway::reply> replies) {
+    std::string text;
+    for (auto& r : replies)
+      text += (r.is_error() ? "error " : "") + r.str() + "|";
+    caf::anon_send(to, text);
+  });
+}
+
 } // namespace
 
 TEST_CASE("the gateway's relay hands batches to the router lanes in turn and fails only the "
@@ -56,16 +68,7 @@ TEST_CASE("the gateway's relay hands batches to the router lanes in turn and fai
   auto slot_c = opts.routers.back();
   auto backend = keel::runtime::make_kv_backend(fx.sys(), opts);
   auto done = fx.make_probe("done");
-  auto run = [&](size_t n) {
-    std::vector<keel::gateway::command> batch(n, keel::gateway::command{"GET", "k"});
-    auto to = done.handle();
-    backend->execute(std::move(batch), [to](std::vector<keel::gateway::reply> replies) {
-      std::string text;
-      for (auto& r : replies)
-        text += (r.is_error() ? "error " : "") + r.str() + "|";
-      caf::anon_send(to, text);
-    });
-  };
+  auto run = [&](size_t n) { execute_gets(*backend, n, done.handle()); };
   run(2);
   CHECK(std::get<0>(done.expect_message<std::string>()) == "a|a|");
   run(1);
@@ -154,14 +157,7 @@ TEST_CASE("while every shard has a host the backend sends batches straight to th
   auto backend = keel::runtime::make_kv_backend(fx.sys(), opts);
   auto done = fx.make_probe("done");
   auto run = [&](size_t n) {
-    std::vector<keel::gateway::command> batch(n, keel::gateway::command{"GET", "k"});
-    auto to = done.handle();
-    backend->execute(std::move(batch), [to](std::vector<keel::gateway::reply> replies) {
-      std::string text;
-      for (auto& r : replies)
-        text += r.str() + "|";
-      caf::anon_send(to, text);
-    });
+    execute_gets(*backend, n, done.handle());
     return std::get<0>(done.expect_message<std::string>());
   };
   CHECK(run(2) == "router|router|"); // no host yet
