@@ -16,7 +16,6 @@
 
 #include "actors/kv_command.hpp"
 #include "actors/kv_reply.hpp"
-#include "actors/reply_sink.hpp"
 #include "actors/shard_directory.hpp"
 
 #include <caf/actor.hpp>

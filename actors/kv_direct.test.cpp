@@ -58,14 +58,7 @@ TEST_CASE("a batch sent straight to the shard hosts gets the router's replies", 
   REQUIRE(node.hosts->all_serving());
   auto p = fx.make_probe();
   auto keys = spread_keys(4, 3);
-  kv_command mset{"MSET"};
-  kv_command mget{"MGET"};
-  for (size_t i = 0; i < keys.size(); ++i) {
-    mset.push_back(keys[i]);
-    mset.push_back("v" + std::to_string(i));
-    mget.push_back(keys[i]);
-  }
-  mget.push_back("missing");
+  auto [mset, mget] = mset_mget(keys);
   std::vector<kv_command> cmds{mset,
                                {"INCR", keys[0] + ":n"},
                                mget,

@@ -34,14 +34,7 @@ TEST_CASE("the router answers a batch in request order with multi-key commands s
   fixture fx{shard_fixture()};
   kv_node node{fx, 4};
   auto keys = spread_keys(4, 3);
-  kv_command mset{"MSET"};
-  kv_command mget{"MGET"};
-  for (size_t i = 0; i < keys.size(); ++i) {
-    mset.push_back(keys[i]);
-    mset.push_back("v" + std::to_string(i));
-    mget.push_back(keys[i]);
-  }
-  mget.push_back("missing");
+  auto [mset, mget] = mset_mget(keys);
   auto r = batch(fx, node.router,
                  {mset, {"INCR", keys[0] + ":n"}, mget, {"EXISTS", keys[0], keys[1], "missing"},
                   {"DEL", keys[2], keys[3], "missing"}, {"DBSIZE"}, {"GET", keys[2]}});

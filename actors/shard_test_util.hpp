@@ -23,6 +23,7 @@
 #include <thread>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace keel::actors::test {
@@ -216,6 +217,19 @@ inline std::vector<std::string> spread_keys(uint32_t n, size_t per_shard) {
     }
   }
   return out;
+}
+
+/// MSET of keys[i] to "v<i>" for every key, and MGET of every key then "missing".
+inline std::pair<kv_command, kv_command> mset_mget(const std::vector<std::string>& keys) {
+  kv_command mset{"MSET"};
+  kv_command mget{"MGET"};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    mset.push_back(keys[i]);
+    mset.push_back("v" + std::to_string(i));
+    mget.push_back(keys[i]);
+  }
+  mget.push_back("missing");
+  return {mset, mget};
 }
 
 using keel::testkit::await_running;
