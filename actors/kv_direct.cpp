@@ -122,7 +122,9 @@ bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, k
       continue;
     }
     auto cmds_k = std::move(sub[k]);
-    enqueue_from(ctx, host,
+    // From outside the scheduler: the parts spread over its threads (CAF's round robin, which
+    // wakes an idle one), and each host's writer then runs where its host does.
+    enqueue_from(nullptr, host,
                  caf::make_message(batch_atom::value, reply_sink_ptr<kv_reply>{std::move(part)},
                                    std::move(cmds_k)));
   }

@@ -38,7 +38,9 @@ using kv_done = std::function<void(std::vector<kv_reply>, caf::execution_unit*)>
 /// Sends `cmds` to the hosts in `dir` and has `done` called once with their replies. Returns
 /// false, leaving `cmds` and `done` untouched, when some shard has no host now: send the batch
 /// through a router instead, which waits for a restarting shard. An actor passes its context()
-/// as `ctx`, so that the parts are scheduled from its thread (enqueue_from).
+/// as `ctx`: what is answered at once (an empty batch, a part whose host just left) reaches
+/// `done` with it. The parts go out as from outside the scheduler, so that they spread over its
+/// threads (each host then runs its writer where it runs itself).
 bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, kv_done& done,
                     caf::execution_unit* ctx = nullptr);
 

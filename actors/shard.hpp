@@ -1,7 +1,7 @@
 // keel::actors shard: the supervised pair that makes one durable shard.
 //
 //   shard-<k> supervisor (rest_for_one)
-//   ├── "wal": the WAL writer of <data_dir>/shard-<k>/ (wal::spawn_writer, a detached actor);
+//   ├── "wal": the WAL writer of <data_dir>/shard-<k>/ (wal::spawn_writer);
 //   │          ready once it answered a status request, i.e. once its recovery finished
 //   └── "sm":  the shard host (shard_host.hpp) with a fresh state machine
 //

@@ -31,6 +31,9 @@ using flush_atom = caf::atom_constant<caf::atom("wal_flush")>;
 /// Internal: the interval policy's timer.
 using tick_atom = caf::atom_constant<caf::atom("wal_tick")>;
 
+/// Internal: a job a writer that runs on the scheduler hands to its blocking-I/O thread.
+using run_atom = caf::atom_constant<caf::atom("wal_run")>;
+
 /// Internal: a poisoned writer leaves once the appends queued before this are answered.
 using poison_atom = caf::atom_constant<caf::atom("wal_poison")>;
 

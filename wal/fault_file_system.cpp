@@ -36,6 +36,7 @@ struct memory_fs_state {
   std::vector<fault_file_system::event> log;
   size_t syncs = 0;
   bool hold = false;
+  size_t held = 0; // fdatasync calls waiting for release_syncs()
 
   // Returns the errno of a fault armed for `kind` (0 if none) and its prefix. Lock held.
   int check(fault_file_system::op kind, size_t* prefix = nullptr) {
@@ -114,7 +115,12 @@ public:
 
   int fdatasync() override {
     std::unique_lock<std::mutex> guard{st_->mtx};
-    st_->cv.wait(guard, [this] { return !st_->hold; });
+    if (st_->hold) {
+      ++st_->held;
+      st_->cv.notify_all();
+      st_->cv.wait(guard, [this] { return !st_->hold; });
+      --st_->held;
+    }
     int err = st_->check(op::fdatasync);
     if (err == 0) {
       node_->synced = node_->data;
@@ -301,6 +307,11 @@ void fault_file_system::release_syncs() {
     st_->hold = false;
   }
   st_->cv.notify_all();
+}
+
+bool fault_file_system::await_held_syncs(size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> guard{st_->mtx};
+  return st_->cv.wait_for(guard, timeout, [&] { return st_->held >= n; });
 }
 
 void fault_file_system::crash(size_t keep_unsynced) {

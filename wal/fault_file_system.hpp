@@ -14,6 +14,7 @@
 
 #include "wal/file_system.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -76,6 +77,9 @@ public:
 
   /// Lets held and future fdatasync calls proceed.
   void release_syncs();
+
+  /// Waits until `n` fdatasync calls are held (or `timeout` passes); true when they are.
+  [[nodiscard]] bool await_held_syncs(size_t n, std::chrono::milliseconds timeout);
 
   /// Simulated power cut: un-synced file bytes and un-fsynced directory entries are lost, all
   /// locks are released. With `keep_unsynced` > 0, that many bytes of each file's first

@@ -81,6 +81,9 @@ public:
   /// write() then sync().
   [[nodiscard]] caf::error commit();
 
+  /// Commits and starts the next segment now (append() does it when a segment is full).
+  [[nodiscard]] caf::error roll();
+
   // -- snapshots ------------------------------------------------------------
 
   /// Stores `state`, the state machine's image covering every record up to `lsn`, syncs the
@@ -102,6 +105,12 @@ public:
   /// Bytes encoded but not yet written.
   [[nodiscard]] size_t pending_bytes() const { return pending_.size(); }
 
+  /// Bytes the current segment still takes, pending ones counted (0 before open()).
+  [[nodiscard]] uint64_t room() const {
+    auto used = offset_ + pending_.size();
+    return used < capacity_ ? capacity_ - used : 0;
+  }
+
   [[nodiscard]] bool poisoned() const { return static_cast<bool>(poison_); }
 
   /// What recovery found when the writer was opened.
@@ -122,7 +131,6 @@ private:
     uint64_t first_lsn;
   };
 
-  caf::error roll();
   caf::error start_segment(uint64_t seq, uint64_t first_lsn);
   caf::error precreate();
   caf::error delete_covered();

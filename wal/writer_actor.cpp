@@ -5,13 +5,26 @@
 #include "wal/writer.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
+
+namespace keel::wal::detail {
+
+/// Blocking I/O that a writer running on the scheduler hands to its helper thread.
+struct blocking_job {
+  std::function<void()> run;
+};
+
+} // namespace keel::wal::detail
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::wal::detail::blocking_job)
 
 namespace keel::wal {
 
 namespace {
 
 using caf::actor_addr;
+using detail::blocking_job;
 
 // A record (or batch) written but not yet acknowledged.
 struct waiter {
@@ -21,8 +34,20 @@ struct waiter {
   caf::actor stream;                             // stream form (else null)
 };
 
+// The log, closed (written and synced) by whoever lets go of it last: the writer, or its
+// helper thread when the writer went down while a job ran.
+std::shared_ptr<writer> make_log(options opts) {
+  return std::shared_ptr<writer>(new writer(std::move(opts)), [](writer* w) {
+    if (!w->poisoned())
+      (void) w->close();
+    delete w;
+  });
+}
+
 struct writer_state {
-  std::unique_ptr<writer> log;
+  std::shared_ptr<writer> log;
+  /// Runs blocking jobs for a writer on the scheduler; null for a detached writer.
+  caf::actor helper;
   recovery_result initial;
   bool initial_taken = false;
   std::deque<waiter> waiting;
@@ -30,11 +55,6 @@ struct writer_state {
   bool tick_scheduled = false;
   bool poisoned = false;
   uint64_t flushes = 0;
-
-  ~writer_state() {
-    if (log && !log->poisoned())
-      (void) log->close();
-  }
 
   static inline const char* name = "keel.wal.writer";
 };
@@ -176,26 +196,116 @@ caf::error add_streamed(self_ptr self, const caf::actor& sender, uint64_t lsn,
   return add(self, &payload, 1, std::move(w));
 }
 
+caf::behavior blocking_lane(caf::event_based_actor*) {
+  return {
+    [](detail::run_atom, blocking_job& job) {
+      job.run();
+      return true;
+    },
+  };
+}
+
+// Runs `work` (blocking I/O on the log; it may only touch what it captures) and then `done` on
+// the writer. A detached writer runs both at once. A writer on the scheduler hands `work` to its
+// helper thread and awaits it: no other message is handled in between, and the scheduler thread
+// is free meanwhile. Call it last in a handler: the handler's own code after it would run while
+// the helper works.
+void offload(self_ptr self, std::function<void()> work, std::function<void()> done) {
+  auto& st = self->state;
+  if (!st.helper) {
+    work();
+    done();
+    return;
+  }
+  self->request(st.helper, caf::infinite, detail::run_atom::value, blocking_job{std::move(work)})
+    .await([done](bool) { done(); }, [self](caf::error& err) { self->quit(err); });
+}
+
+// Reads the directory like recovery at start (after flushing), for a restarted state machine.
+struct rescan {
+  caf::error commit_err;
+  caf::error err;
+  recovery_result out;
+};
+
+void run_rescan(writer& log, rescan& r) {
+  if ((r.commit_err = log.commit()))
+    return;
+  recovery_options ropts;
+  ropts.dir = log.opts().dir;
+  ropts.shard = log.opts().shard;
+  ropts.mode = recovery_mode::absolute;
+  ropts.repair = false;
+  recovery_summary sum;
+  log_reporter rep{ropts.shard};
+  auto fs = log.opts().fs ? log.opts().fs : posix_file_system();
+  auto& out = r.out;
+  r.err = recover(
+    *fs, ropts, rep,
+    [&](uint64_t lsn, std::string_view state) {
+      out.has_snapshot = true;
+      out.snapshot_lsn = lsn;
+      out.snapshot = std::string{state};
+    },
+    [&](uint64_t lsn, std::string_view p) { out.records.push_back({lsn, std::string{p}}); },
+    sum);
+  out.next_lsn = log.next_lsn();
+}
+
+// A writer on the scheduler starts the next segment before the current one is full, on its
+// helper thread, so that append() never rolls over (and syncs) on the scheduler.
+void roll_early(self_ptr self) {
+  auto& st = self->state;
+  auto& log = *st.log;
+  if (!st.helper || st.poisoned || log.poisoned() || log.room() >= log.opts().segment_size / 16)
+    return;
+  auto err = std::make_shared<caf::error>();
+  offload(
+    self, [log = st.log, err] { *err = log->roll(); },
+    [self, err] {
+      if (*err)
+        handle_error(self, *err);
+      else
+        ack(self);
+    });
+}
+
 caf::behavior writer_actor(self_ptr self, options opts) {
   auto& st = self->state;
-  st.log = std::make_unique<writer>(opts);
-  auto& init = st.initial;
-  log_reporter rep{opts.shard};
-  auto err = st.log->open(
-    rep,
-    [&](uint64_t lsn, std::string_view state) {
-      init.has_snapshot = true;
-      init.snapshot_lsn = lsn;
-      init.snapshot = std::string{state};
-    },
-    [&](uint64_t lsn, std::string_view p) { init.records.push_back({lsn, std::string{p}}); });
-  if (err) {
-    detail::logger()->error("{}", describe(err));
-    st.log.reset();
-    self->quit(err);
-    return {};
+  st.log = make_log(opts);
+  if (opts.sync != sync_policy::group) {
+    st.helper = self->spawn<caf::detached>(blocking_lane);
+    self->attach_functor([helper = st.helper](const caf::error&) {
+      caf::anon_send_exit(helper, caf::exit_reason::kill);
+    });
   }
-  init.next_lsn = st.log->next_lsn();
+  // Locking and recovery happen before any message is handled (a scheduled writer awaits them).
+  auto init = std::make_shared<recovery_result>();
+  auto err = std::make_shared<caf::error>();
+  offload(
+    self,
+    [log = st.log, init, err] {
+      log_reporter rep{log->opts().shard};
+      *err = log->open(
+        rep,
+        [&](uint64_t lsn, std::string_view state) {
+          init->has_snapshot = true;
+          init->snapshot_lsn = lsn;
+          init->snapshot = std::string{state};
+        },
+        [&](uint64_t lsn, std::string_view p) { init->records.push_back({lsn, std::string{p}}); });
+      init->next_lsn = log->next_lsn();
+    },
+    [self, init, err] {
+      if (*err) {
+        detail::logger()->error("{}", describe(*err));
+        self->quit(*err);
+        return;
+      }
+      self->state.initial = std::move(*init);
+    });
+  if (*err && !st.helper)
+    return {};
   return {
     [=](append_atom, std::string& payload) -> caf::typed_response_promise<uint64_t> {
       auto rp = self->make_response_promise<uint64_t>();
@@ -233,15 +343,25 @@ caf::behavior writer_actor(self_ptr self, options opts) {
         }
       }
     },
-    [=](snapshot_atom, uint64_t lsn, std::string& state) -> caf::result<uint64_t> {
-      auto& log = *self->state.log;
-      if (auto err = log.snapshot(lsn, state)) {
-        if (log.poisoned())
-          handle_error(self, err);
-        return err;
-      }
-      ack(self); // the snapshot synced the log
-      return lsn;
+    [=](snapshot_atom, uint64_t lsn, std::string& state) -> caf::typed_response_promise<uint64_t> {
+      auto rp = self->make_response_promise<uint64_t>();
+      auto err = std::make_shared<caf::error>();
+      offload(
+        self,
+        [log = self->state.log, lsn, image = std::move(state), err] {
+          *err = log->snapshot(lsn, image);
+        },
+        [self, rp, lsn, err]() mutable {
+          if (*err) {
+            if (self->state.log->poisoned())
+              handle_error(self, *err);
+            rp.deliver(*err);
+            return;
+          }
+          ack(self); // the snapshot synced the log
+          rp.deliver(lsn);
+        });
+      return rp;
     },
     [=](recovery_atom) -> caf::result<recovery_result> {
       auto& st = self->state;
@@ -249,33 +369,23 @@ caf::behavior writer_actor(self_ptr self, options opts) {
         st.initial_taken = true;
         return std::move(st.initial);
       }
-      if (auto err = st.log->commit()) {
-        handle_error(self, err);
-        return err;
-      }
-      ack(self);
-      recovery_result out;
-      recovery_options ropts;
-      ropts.dir = st.log->opts().dir;
-      ropts.shard = st.log->opts().shard;
-      ropts.mode = recovery_mode::absolute;
-      ropts.repair = false;
-      recovery_summary sum;
-      log_reporter rep{ropts.shard};
-      auto fs = st.log->opts().fs ? st.log->opts().fs : posix_file_system();
-      auto err = recover(
-        *fs, ropts, rep,
-        [&](uint64_t lsn, std::string_view state) {
-          out.has_snapshot = true;
-          out.snapshot_lsn = lsn;
-          out.snapshot = std::string{state};
-        },
-        [&](uint64_t lsn, std::string_view p) { out.records.push_back({lsn, std::string{p}}); },
-        sum);
-      if (err)
-        return err;
-      out.next_lsn = st.log->next_lsn();
-      return out;
+      auto rp = self->make_response_promise<recovery_result>();
+      auto r = std::make_shared<rescan>();
+      offload(
+        self, [log = st.log, r] { run_rescan(*log, *r); },
+        [self, rp, r]() mutable {
+          if (r->commit_err) {
+            handle_error(self, r->commit_err);
+            rp.deliver(r->commit_err);
+            return;
+          }
+          ack(self);
+          if (r->err)
+            rp.deliver(r->err);
+          else
+            rp.deliver(std::move(r->out));
+        });
+      return rp;
     },
     [=](status_atom) {
       auto& log = *self->state.log;
@@ -283,16 +393,23 @@ caf::behavior writer_actor(self_ptr self, options opts) {
                            self->state.flushes};
     },
     [=](detail::flush_atom) {
-      if (!self->state.poisoned)
-        flush(self);
+      if (self->state.poisoned)
+        return;
+      flush(self);
+      roll_early(self);
     },
     [=](detail::tick_atom) {
       auto& st = self->state;
       st.tick_scheduled = false;
       if (st.poisoned)
         return;
-      if (auto err = st.log->sync())
-        handle_error(self, err);
+      auto err = std::make_shared<caf::error>();
+      offload(
+        self, [log = st.log, err] { *err = log->sync(); },
+        [self, err] {
+          if (*err)
+            handle_error(self, *err);
+        });
     },
     [=](detail::poison_atom) {
       auto err = self->state.log->append(std::string_view{}).error();
@@ -304,7 +421,9 @@ caf::behavior writer_actor(self_ptr self, options opts) {
 } // namespace
 
 caf::actor spawn_writer(caf::actor_system& sys, options opts) {
-  return sys.spawn<caf::detached>(writer_actor, std::move(opts));
+  if (opts.sync == sync_policy::group)
+    return sys.spawn<caf::detached>(writer_actor, std::move(opts));
+  return sys.spawn(writer_actor, std::move(opts));
 }
 
 } // namespace keel::wal

@@ -1,12 +1,21 @@
-// keel::wal writer actor: one detached CAF actor per shard directory that owns the blocking
-// I/O of a wal::writer and does group commit.
+// keel::wal writer actor: one CAF actor per shard directory that owns the blocking I/O of a
+// wal::writer and does group commit.
 //
-// Start it with spawn_writer(sys, opts). It locks the directory and runs recovery in its own
-// thread before handling any message; if that fails it exits with the keel_wal error
-// (locked, corrupt, ...), so its supervisor sees why. On a failed fdatasync it answers every
-// pending and queued append with wal_poisoned and then exits with that error (never retrying
-// the sync), so the shard restarts and recovers from disk. ENOSPC fails the affected appends
-// with disk_full and the writer goes on.
+// Start it with spawn_writer(sys, opts). It locks the directory and runs recovery before
+// handling any message; if that fails it exits with the keel_wal error (locked, corrupt, ...),
+// so its supervisor sees why. On a failed fdatasync it answers every pending and queued append
+// with wal_poisoned and then exits with that error (never retrying the sync), so the shard
+// restarts and recovers from disk. ENOSPC fails the affected appends with disk_full and the
+// writer goes on.
+//
+// Where it runs: with sync policy group every ack waits for an fdatasync, so the writer is a
+// detached actor (its own thread). With interval and none no ack waits for the disk: the
+// writer runs on the scheduler and writes into the page cache (one pwrite per flush, as Redis
+// writes its AOF from its event loop), and hands whatever may wait for the disk (opening and
+// recovery, the interval sync, snapshots, a restarted machine's re-read, starting the next
+// segment, which it does before the current one is full) to a helper thread of its own,
+// awaiting it meanwhile (no other message of the writer runs in between; the scheduler thread
+// is free). This spares every flush two thread wake-ups.
 //
 // Group commit: each append is encoded into a buffer; the first append of a batch sends the
 // actor a flush message, which lands behind the appends already queued, so one write + one
@@ -102,8 +111,9 @@ typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
            x.durable_lsn, x.syncs, x.flushes);
 }
 
-/// Spawns the writer actor for `opts` as a detached actor (its own thread). The returned
-/// handle is valid at once; recovery runs before the first message is handled.
+/// Spawns the writer actor for `opts`: detached (its own thread) for sync policy group, on the
+/// scheduler with a helper thread otherwise (see above). The returned handle is valid at once;
+/// recovery runs before the first message is handled.
 [[nodiscard]] caf::actor spawn_writer(caf::actor_system& sys, options opts);
 
 } // namespace keel::wal

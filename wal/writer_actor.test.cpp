@@ -2,10 +2,12 @@
 
 #include "wal/errc.hpp"
 #include "wal/fault_file_system.hpp"
+#include "wal/format.hpp"
 #include "wal/test_util.hpp"
 
 #include "testkit/fixture.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 using namespace keel::wal;
@@ -309,4 +311,54 @@ TEST_CASE("with sync policy interval acks come before the sync", "[wal][actor]")
   CHECK(std::get<1>(p.expect_message<durable_atom, uint64_t>()) == 1);
   CHECK(durable_in_image(*fs) == 0); // acknowledged, not yet durable: the stated loss window
   fs->release_syncs();
+}
+
+TEST_CASE("with sync policy none the writer leaves the scheduler free while a roll syncs",
+          "[wal][actor]") {
+  auto fs = std::make_shared<fault_file_system>();
+  auto fo = wal_fixture();
+  fo.threads = 1; // a blocking writer would stall every other actor
+  fixture fx{fo};
+  auto o = fault_log(fs, sync_policy::none);
+  auto w = spawn_writer(fx.sys(), o);
+  fx.track(w, "wal writer");
+  auto p = fx.make_probe();
+  (void) status_of(fx, w);
+  fs->hold_syncs();
+  // Batches of 16 records until the segment has less than 1/16 of its space left: the flush
+  // of that batch starts the next segment, whose first step is the old one's fdatasync.
+  const uint64_t per_batch = 16;
+  const uint64_t batch_bytes = per_batch * record_size(payload(1).size());
+  uint64_t used = segment_header_size;
+  uint64_t next = 1;
+  while (o.segment_size - used >= o.segment_size / 16) {
+    std::vector<std::string> batch;
+    for (uint64_t i = 0; i < per_batch; ++i)
+      batch.push_back(payload(next + i));
+    caf::send_as(p.handle(), w, append_atom::value, next, std::move(batch));
+    next += per_batch;
+    used += batch_bytes;
+    CHECK(std::get<1>(p.expect_message<durable_atom, uint64_t>()) == next - 1);
+  }
+  REQUIRE(fs->await_held_syncs(1, keel::testkit::default_timeout()));
+  // The sync is held on the writer's helper thread; the only scheduler thread still runs actors.
+  auto echo = fx.sys().spawn([]() -> caf::behavior { return {[](int x) { return x + 1; }}; });
+  fx.track(echo, "echo");
+  caf::scoped_actor self{fx.sys()};
+  self->request(echo, keel::testkit::default_timeout(), 41)
+    .receive([](int x) { CHECK(x == 42); }, [](const caf::error& err) { FAIL(describe(err)); });
+  // The writer itself waits for the roll: the next append is answered once the sync returns.
+  caf::send_as(p.handle(), w, append_atom::value, next, payload(next));
+  fs->release_syncs();
+  CHECK(std::get<1>(p.expect_message<durable_atom, uint64_t>()) == next);
+  auto r = run_recovery(*fs, "/db");
+  REQUIRE(!r.err);
+  REQUIRE(r.records.size() == next);
+  for (uint64_t i = 1; i <= next; ++i)
+    CHECK(r.records[i - 1] == rec{i, payload(i)});
+  std::vector<std::string> names;
+  REQUIRE(fs->list("/db", names) == 0);
+  CHECK(std::count_if(names.begin(), names.end(), [](const std::string& n) {
+          return parse_segment_file_name(n).has_value();
+        }) == 2);
 }
