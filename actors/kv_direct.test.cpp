@@ -91,9 +91,11 @@ TEST_CASE("a write sent straight to a host is answered only once it is durable",
   CHECK(direct(node, p, {{"SET", "warm", "up"}}).front() == kv_reply::ok());
   node.fs->hold_syncs();
   REQUIRE(send_direct(node, p, {{"SET", keys[0], "a"}, {"SET", keys[1], "b"}, {"GET", keys[0]}}));
-  // Both hosts ran their part (they answer shard_info after it) and parked the replies.
-  for (uint32_t k = 0; k < 2; ++k)
-    CHECK(info_of(fx, node.shard_sup(fx, k)).parked == 1);
+  // Both hosts ran their part (they answer shard_info after it); their records are not durable.
+  for (uint32_t k = 0; k < 2; ++k) {
+    auto info = info_of(fx, node.shard_sup(fx, k));
+    CHECK(info.durable_lsn + 1 < info.next_lsn);
+  }
   CHECK_FALSE(p.try_next(std::chrono::milliseconds{50}).has_value());
   node.fs->release_syncs();
   auto [r] = p.expect_message<std::vector<kv_reply>>();
@@ -106,8 +108,8 @@ TEST_CASE("a write sent straight to a host is answered only once it is durable",
   }
 }
 
-TEST_CASE("a host that dies with a batch fails its part; while a shard restarts the caller "
-          "is told to use the router",
+TEST_CASE("a host that dies after running its part still has it answered once durable; the "
+          "directory names its successor",
           "[direct][restart]") {
   auto mode = shard_fixture();
   mode.event_bus = true; // for await_restart
@@ -122,19 +124,16 @@ TEST_CASE("a host that dies with a batch fails its part; while a shard restarts 
   CHECK(node.hosts->get(k0) == host);
   node.fs->hold_syncs();
   REQUIRE(send_direct(node, p, {{"INCR", keys[0]}, {"INCR", keys[1]}}));
-  CHECK(info_of(fx, node.shard_sup(fx, k0)).parked == 1);
+  (void) info_of(fx, node.shard_sup(fx, k0)); // the host ran its part
   auto w = fx.make_probe();
   w.watch(host);
   caf::anon_send_exit(host, caf::exit_reason::unhandled_exception); // crash
   w.expect_terminated(host);
-  // The dead host's part fails; the other shard's part waits for its sync.
+  // The record was logged before the crash: the writer answers the part once it is durable.
   CHECK_FALSE(p.try_next(std::chrono::milliseconds{50}).has_value());
   node.fs->release_syncs();
   auto [r] = p.expect_message<std::vector<kv_reply>>();
-  REQUIRE(r.size() == 2);
-  REQUIRE(r[0].is_error());
-  CHECK_THAT(r[0].str(), Catch::Contains("ERR shard " + std::to_string(k0) + " unavailable"));
-  CHECK(r[1] == kv_reply::integer(2));
+  CHECK(r == std::vector<kv_reply>{kv_reply::integer(2), kv_reply::integer(2)});
   // The successor publishes itself; its state is what the log held.
   auto again = fx.await_restart("shard-" + std::to_string(k0), "sm");
   CHECK(again != host);
@@ -171,6 +170,25 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
   std::vector<kv_command> more{{"GET", "a"}};
   CHECK_FALSE(kv_send_direct(dir, more, done));
   CHECK(more == std::vector<kv_command>{{"GET", "a"}});
+}
+
+TEST_CASE("a write whose sync fails is answered with an error naming the shard, not OK",
+          "[direct][restart]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 1};
+  auto p = fx.make_probe();
+  CHECK(direct(node, p, {{"SET", "before", "1"}}).front() == kv_reply::ok());
+  node.fs->fail_nth(keel::wal::fault_file_system::op::fdatasync, 1, EIO);
+  auto r = direct(node, p, {{"SET", "a", "1"}, {"SET", "b", "2"}});
+  REQUIRE(r.size() == 2);
+  for (auto& x : r) {
+    REQUIRE(x.is_error());
+    CHECK_THAT(x.str(), Catch::Contains("shard 0")
+                          && Catch::Contains("the WAL failed to store these writes"));
+  }
+  // The shard restarts from its log, which holds what was acknowledged.
+  auto sup = node.shard_sup(fx, 0);
+  CHECK(exec(fx, sup, {"GET", "before"}) == kv_reply::bulk("1"));
 }
 
 TEST_CASE("the in-process client sends straight to the hosts when given the directory",

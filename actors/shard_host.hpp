@@ -14,11 +14,17 @@
 //             writer reports `(durable_atom, d)` with d >= depends_on. Parked replies are
 //             released in the order they were parked (depends_on is clamped to be
 //             non-decreasing), so a reply never precedes the durability of anything it shows.
+//             A sink's replies (the in-process form below) are handed to the writer instead
+//             (`(wal::notify_atom, callback)`, after the records): the writer sends them right
+//             after the write or sync that acknowledges them, with no hop back through the host;
+//             later replies of the host wait behind them (same clamping).
 //   failure:  `(failed_atom, first, last, why)` fails every parked reply with
 //             shard_errc::not_durable and the host exits with that error: its in-memory state
 //             holds changes the log lacks, so its supervisor restarts it from the log. When the
 //             writer goes down, parked replies fail with shard_errc::wal_down and new requests
 //             are refused until the supervisor (rest_for_one) restarts the host.
+//             Replies handed to the writer fail the same way when their records do; when the
+//             writer goes down they are dropped, and the sink fails its commands as unavailable.
 //   time:     every `tick_interval` the host calls tick(now, next) (expiry) and logs its record.
 //   snapshot: when the log since the last snapshot passes `snapshot_threshold_bytes`, on
 //             `(checkpoint_atom)` and on a clean exit (user_shutdown / normal) the host sends
@@ -225,15 +231,11 @@ public:
         }
         reply_list out;
         auto dep = run_batch(reqs, out);
-        if (dep <= durable_) {
+        if (dep <= durable_ && handed_ <= durable_) {
           sink->deliver(std::move(out), context());
           return;
         }
-        entry e;
-        e.sink = std::move(sink);
-        e.batch = true;
-        e.replies = std::move(out);
-        park(dep, std::move(e));
+        hand_to_writer(std::max(dep, handed_), std::move(sink), std::move(out));
       },
       [this](wal::durable_atom, uint64_t d) {
         durable_ = std::max(durable_, d);
@@ -414,9 +416,33 @@ private:
   }
 
   void park(lsn dep, entry e) {
+    dep = std::max(dep, handed_);
     if (!parked_.empty())
       dep = std::max(dep, parked_.back().first);
     parked_.emplace_back(dep, std::move(e));
+  }
+
+  // The writer sends the replies once `dep` is acknowledged (wal::notify_atom), right after its
+  // write or sync: no hop back through this host. Sent after the records, so the writer knows
+  // every LSN up to dep (or has failed it). A callback the writer drops unrun (it went down)
+  // leaves the sink to fail its commands when released.
+  void hand_to_writer(lsn dep, reply_sink_ptr<Reply> sink, reply_list replies) {
+    handed_ = dep;
+    auto what = prefix();
+    wal::durable_callback cb;
+    cb.lsn = dep;
+    cb.run = [sink = std::move(sink), replies = std::move(replies),
+              what = std::move(what)](const caf::error* why) mutable {
+      if (!why) {
+        sink->deliver(std::move(replies), nullptr);
+        return;
+      }
+      sink->fail(make_error(shard_errc::not_durable,
+                            what + "the WAL failed to store these writes (" + describe_error(*why)
+                              + "); they were not applied; retry"),
+                 nullptr);
+    };
+    send(writer_, wal::notify_atom::value, std::move(cb));
   }
 
   void deliver(entry& e) {
@@ -502,6 +528,7 @@ private:
   shard_host_options opts_;
   lsn next_ = 1;
   lsn durable_ = 0;
+  lsn handed_ = 0; ///< the highest LSN a reply was handed to the writer for (hand_to_writer)
   lsn snapshot_lsn_ = 0;
   uint64_t log_bytes_ = 0;
   bool recovered_ = false;

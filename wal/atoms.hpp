@@ -14,6 +14,9 @@ using durable_atom = caf::atom_constant<caf::atom("wal_durabl")>;
 /// Writer -> stream client: a range of its records failed.
 using failed_atom = caf::atom_constant<caf::atom("wal_failed")>;
 
+/// Stream client -> writer: run a callback once the log is acknowledged up to an LSN.
+using notify_atom = caf::atom_constant<caf::atom("wal_notify")>;
+
 /// Store a snapshot.
 using snapshot_atom = caf::atom_constant<caf::atom("wal_snap")>;
 

@@ -4,6 +4,7 @@
 #include "wal/logger.hpp"
 #include "wal/writer.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -51,6 +52,10 @@ struct writer_state {
   recovery_result initial;
   bool initial_taken = false;
   std::deque<waiter> waiting;
+  /// notify_atom callbacks, LSNs non-decreasing.
+  std::deque<durable_callback> callbacks;
+  /// Why records were last dropped (for callbacks that name them afterwards).
+  caf::error last_failure;
   bool flush_scheduled = false;
   bool tick_scheduled = false;
   bool poisoned = false;
@@ -66,10 +71,31 @@ uint64_t ack_level(self_ptr self) {
   return log.opts().sync == sync_policy::group ? log.durable_lsn() : log.written_lsn();
 }
 
+// Runs the callbacks up to `level` (nullptr) or, with `why`, those above it.
+void run_callbacks(self_ptr self, uint64_t level, const caf::error* why) {
+  auto& cbs = self->state.callbacks;
+  if (!why) {
+    while (!cbs.empty() && cbs.front().lsn <= level) {
+      auto cb = std::move(cbs.front());
+      cbs.pop_front();
+      cb.run(nullptr);
+    }
+    return;
+  }
+  auto first = std::find_if(cbs.begin(), cbs.end(),
+                            [&](const durable_callback& cb) { return cb.lsn > level; });
+  std::deque<durable_callback> failed(std::make_move_iterator(first),
+                                      std::make_move_iterator(cbs.end()));
+  cbs.erase(first, cbs.end());
+  for (auto& cb : failed)
+    cb.run(why);
+}
+
 // Answers every waiter whose records are acknowledged.
 void ack(self_ptr self) {
   auto& st = self->state;
   auto level = ack_level(self);
+  run_callbacks(self, level, nullptr);
   std::vector<caf::actor> streams;
   while (!st.waiting.empty() && st.waiting.front().last_lsn <= level) {
     auto& w = st.waiting.front();
@@ -88,6 +114,8 @@ void ack(self_ptr self) {
 // Fails every waiter whose records are no longer in the log (above `keep`).
 void fail_above(self_ptr self, uint64_t keep, const caf::error& err) {
   auto& st = self->state;
+  st.last_failure = err;
+  run_callbacks(self, keep, &err);
   struct range {
     caf::actor who;
     uint64_t first;
@@ -387,10 +415,33 @@ caf::behavior writer_actor(self_ptr self, options opts) {
         });
       return rp;
     },
+    [=](notify_atom, durable_callback& cb) {
+      auto& st = self->state;
+      auto& log = *st.log;
+      if (!cb.run)
+        return;
+      if (cb.lsn >= log.next_lsn()) {
+        // Its records failed before it came (the failure went out as failed_atom).
+        auto why = st.last_failure ? st.last_failure
+                                   : make_error(errc::invalid_argument,
+                                                "notify for LSN " + std::to_string(cb.lsn)
+                                                  + ", which was never appended");
+        cb.run(&why);
+        return;
+      }
+      if (!st.callbacks.empty())
+        cb.lsn = std::max(cb.lsn, st.callbacks.back().lsn);
+      else if (cb.lsn <= ack_level(self)) {
+        cb.run(nullptr);
+        return;
+      }
+      st.callbacks.push_back(std::move(cb));
+    },
     [=](status_atom) {
-      auto& log = *self->state.log;
+      auto& st = self->state;
+      auto& log = *st.log;
       return writer_status{log.next_lsn(), log.written_lsn(), log.durable_lsn(), log.syncs(),
-                           self->state.flushes};
+                           st.flushes, st.callbacks.size()};
     },
     [=](detail::flush_atom) {
       if (self->state.poisoned)

@@ -41,6 +41,14 @@
 //     or, when records fail:
 //       (failed_atom, uint64_t first, uint64_t last, caf::error why)
 //     After a failure the next LSN is `first` again (the failed records are not in the log).
+//   (notify_atom, durable_callback cb)                async
+//     Runs cb.run(nullptr) on the writer's thread once every record up to cb.lsn is
+//     acknowledged, right after the write or sync that does it and before the durable_atom of
+//     that flush goes out; cb.run(&why) when a record up to cb.lsn failed or was never appended
+//     (cb.lsn >= the next LSN when the callback arrives). Callbacks run in the order they came,
+//     a later one never before an earlier one. A callback still waiting when the writer goes
+//     down is destroyed without being run. This lets a state machine have its replies sent
+//     from the writer, without a round trip through itself.
 //
 // Both forms:
 //   (snapshot_atom, uint64_t lsn, std::string state) -> uint64_t lsn
@@ -62,6 +70,7 @@
 #include <caf/all.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +103,12 @@ typename Inspector::result_type inspect(Inspector& f, recovery_result& x) {
            x.snapshot, x.records, x.next_lsn);
 }
 
+/// What a notify_atom message carries (see above). Local only (not serializable).
+struct durable_callback {
+  uint64_t lsn = 0;
+  std::function<void(const caf::error*)> run;
+};
+
 /// Counters of a writer actor.
 struct writer_status {
   uint64_t next_lsn = 0;
@@ -103,12 +118,14 @@ struct writer_status {
   uint64_t syncs = 0;
   /// Flushes (batches) so far.
   uint64_t flushes = 0;
+  /// notify_atom callbacks not run yet.
+  uint64_t callbacks = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
   return f(caf::meta::type_name("keel.wal.writer_status"), x.next_lsn, x.written_lsn,
-           x.durable_lsn, x.syncs, x.flushes);
+           x.durable_lsn, x.syncs, x.flushes, x.callbacks);
 }
 
 /// Spawns the writer actor for `opts`: detached (its own thread) for sync policy group, on the
@@ -117,3 +134,5 @@ typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
 [[nodiscard]] caf::actor spawn_writer(caf::actor_system& sys, options opts);
 
 } // namespace keel::wal
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::wal::durable_callback)

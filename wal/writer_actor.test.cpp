@@ -362,3 +362,45 @@ TEST_CASE("with sync policy none the writer leaves the scheduler free while a ro
           return parse_segment_file_name(n).has_value();
         }) == 2);
 }
+
+TEST_CASE("a notify callback runs once its LSN is acknowledged, or with the error when its "
+          "records failed",
+          "[wal][actor]") {
+  auto fs = std::make_shared<fault_file_system>();
+  fixture fx{wal_fixture()};
+  auto w = spawn_writer(fx.sys(), fault_log(fs));
+  fx.track(w, "wal writer");
+  auto p = fx.make_probe();
+  auto calls = fx.make_probe("calls");
+  auto notify = [&](uint64_t lsn) {
+    durable_callback cb;
+    cb.lsn = lsn;
+    cb.run = [to = calls.handle(), lsn](const caf::error* why) {
+      caf::anon_send(to, lsn, why ? *why : caf::error{});
+    };
+    caf::send_as(p.handle(), w, notify_atom::value, std::move(cb));
+  };
+  (void) status_of(fx, w);
+  fs->hold_syncs();
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{1}, payload(1));
+  notify(1);
+  REQUIRE(fs->await_held_syncs(1, keel::testkit::default_timeout()));
+  CHECK(durable_in_image(*fs) == 0);
+  fs->release_syncs();
+  auto [lsn, err] = calls.expect_message<uint64_t, caf::error>();
+  CHECK(lsn == 1);
+  CHECK(!err);
+  CHECK(durable_in_image(*fs) == 1); // the callback came after the sync
+  // Already acknowledged: at once. Never appended: the error.
+  notify(1);
+  CHECK(std::get<1>(calls.expect_message<uint64_t, caf::error>()) == caf::error{});
+  notify(9);
+  CHECK(is(std::get<1>(calls.expect_message<uint64_t, caf::error>()), errc::invalid_argument));
+  // A failed sync fails the callback of the records it covered with the writer's error.
+  fs->fail_nth(fault_file_system::op::fdatasync, 1, EIO);
+  caf::send_as(p.handle(), w, append_atom::value, uint64_t{2}, payload(2));
+  notify(2);
+  auto [lsn2, err2] = calls.expect_message<uint64_t, caf::error>();
+  CHECK(lsn2 == 2);
+  CHECK(is(err2, errc::wal_poisoned));
+}
