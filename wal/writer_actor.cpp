@@ -420,8 +420,9 @@ caf::behavior writer_actor(self_ptr self, options opts) {
       auto& log = *st.log;
       if (!cb.run)
         return;
-      if (cb.lsn >= log.next_lsn()) {
-        // Its records failed before it came (the failure went out as failed_atom).
+      if (cb.lsn >= log.next_lsn() || (st.poisoned && cb.lsn > ack_level(self))) {
+        // Its records failed before it came (the failure went out as failed_atom), or can no
+        // longer become durable.
         auto why = st.last_failure ? st.last_failure
                                    : make_error(errc::invalid_argument,
                                                 "notify for LSN " + std::to_string(cb.lsn)

@@ -396,10 +396,14 @@ TEST_CASE("a notify callback runs once its LSN is acknowledged, or with the erro
   CHECK(std::get<1>(calls.expect_message<uint64_t, caf::error>()) == caf::error{});
   notify(9);
   CHECK(is(std::get<1>(calls.expect_message<uint64_t, caf::error>()), errc::invalid_argument));
-  // A failed sync fails the callback of the records it covered with the writer's error.
+  // A failed sync fails the callback of the records it covered with the writer's error. Held
+  // until both messages are in: a callback that comes after the writer left is never run.
+  fs->hold_syncs();
   fs->fail_nth(fault_file_system::op::fdatasync, 1, EIO);
   caf::send_as(p.handle(), w, append_atom::value, uint64_t{2}, payload(2));
   notify(2);
+  REQUIRE(fs->await_held_syncs(1, keel::testkit::default_timeout()));
+  fs->release_syncs();
   auto [lsn2, err2] = calls.expect_message<uint64_t, caf::error>();
   CHECK(lsn2 == 2);
   CHECK(is(err2, errc::wal_poisoned));
