@@ -67,14 +67,18 @@ TEST_CASE("the router keeps working across shard restarts", "[router][restart]")
     p.watch(host);
     caf::anon_send_exit(host, caf::exit_reason::unhandled_exception); // crash
     p.expect_terminated(host);
-    for (auto& k : keys)
+    for (auto& k : keys) {
+      INFO("round " << round << ", key " << k << " on shard " << shard_of(k, 3));
       CHECK(batch(fx, node.router, {{"INCR", k}}).front() == kv_reply::integer(round * 2 + 2));
+    }
     auto shard2 = node.shard_sup(fx, 2);
     p.watch(shard2);
     caf::anon_send_exit(shard2, caf::exit_reason::unhandled_exception); // crash
     p.expect_terminated(shard2);
-    for (auto& k : keys)
+    for (auto& k : keys) {
+      INFO("round " << round << ", key " << k << " on shard " << shard_of(k, 3));
       CHECK(batch(fx, node.router, {{"INCR", k}}).front() == kv_reply::integer(round * 2 + 3));
+    }
   }
 }
 
