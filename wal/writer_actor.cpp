@@ -280,6 +280,20 @@ void run_rescan(writer& log, rescan& r) {
   out.next_lsn = log.next_lsn();
 }
 
+// Calls `op` (roll, sync) on the log where it may block (offload); then handles its error or
+// acknowledges what it made durable.
+void offload_call(self_ptr self, caf::error (writer::*op)()) {
+  auto err = std::make_shared<caf::error>();
+  offload(
+    self, [log = self->state.log, err, op] { *err = (log.get()->*op)(); },
+    [self, err] {
+      if (*err)
+        handle_error(self, *err);
+      else
+        ack(self);
+    });
+}
+
 // A writer on the scheduler starts the next segment before the current one is full, on its
 // helper thread, so that append() never rolls over (and syncs) on the scheduler.
 void roll_early(self_ptr self) {
@@ -287,15 +301,7 @@ void roll_early(self_ptr self) {
   auto& log = *st.log;
   if (!st.helper || st.poisoned || log.poisoned() || log.room() >= log.opts().segment_size / 16)
     return;
-  auto err = std::make_shared<caf::error>();
-  offload(
-    self, [log = st.log, err] { *err = log->roll(); },
-    [self, err] {
-      if (*err)
-        handle_error(self, *err);
-      else
-        ack(self);
-    });
+  offload_call(self, &writer::roll);
 }
 
 caf::behavior writer_actor(self_ptr self, options opts) {
@@ -453,15 +459,8 @@ caf::behavior writer_actor(self_ptr self, options opts) {
     [=](detail::tick_atom) {
       auto& st = self->state;
       st.tick_scheduled = false;
-      if (st.poisoned)
-        return;
-      auto err = std::make_shared<caf::error>();
-      offload(
-        self, [log = st.log, err] { *err = log->sync(); },
-        [self, err] {
-          if (*err)
-            handle_error(self, *err);
-        });
+      if (!st.poisoned)
+        offload_call(self, &writer::sync);
     },
     [=](detail::poison_atom) {
       auto err = self->state.log->append(std::string_view{}).error();
