@@ -284,11 +284,11 @@ public:
   }
 
 private:
-  // A reply waiting for durability: a promise (request forms), an async batch id or a sink.
+  // A reply waiting for durability: a promise (request forms) or an async batch id (a sink's
+  // replies wait in the writer: hand_to_writer).
   struct entry {
     caf::response_promise rp;
     caf::actor to;
-    reply_sink_ptr<Reply> sink;
     uint64_t id = 0;
     bool batch = false;
     reply_list replies;
@@ -446,9 +446,7 @@ private:
   }
 
   void deliver(entry& e) {
-    if (e.sink) {
-      e.sink->deliver(std::move(e.replies), context());
-    } else if (e.to) {
+    if (e.to) {
       send(e.to, result_atom::value, e.id, std::move(e.replies));
     } else if (e.batch) {
       e.rp.deliver(std::move(e.replies));
@@ -466,9 +464,7 @@ private:
 
   void fail_all(const caf::error& err) {
     for (auto& p : parked_) {
-      if (p.second.sink)
-        p.second.sink->fail(err, context());
-      else if (p.second.to)
+      if (p.second.to)
         send(p.second.to, result_atom::value, p.second.id, err);
       else
         p.second.rp.deliver(err);
