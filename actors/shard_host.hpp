@@ -428,17 +428,17 @@ private:
   // leaves the sink to fail its commands when released.
   void hand_to_writer(lsn dep, reply_sink_ptr<Reply> sink, reply_list replies) {
     handed_ = dep;
-    auto what = prefix();
     wal::durable_callback cb;
     cb.lsn = dep;
     cb.run = [sink = std::move(sink), replies = std::move(replies),
-              what = std::move(what)](const caf::error* why) mutable {
+              shard = opts_.shard](const caf::error* why) mutable {
       if (!why) {
         sink->deliver(std::move(replies), nullptr);
         return;
       }
       sink->fail(make_error(shard_errc::not_durable,
-                            what + "the WAL failed to store these writes (" + describe_error(*why)
+                            "shard " + std::to_string(shard)
+                              + ": the WAL failed to store these writes (" + describe_error(*why)
                               + "); they were not applied; retry"),
                  nullptr);
     };

@@ -249,6 +249,19 @@ void offload(self_ptr self, std::function<void()> work, std::function<void()> do
     .await([done](bool) { done(); }, [self](caf::error& err) { self->quit(err); });
 }
 
+// Recovery sinks that collect the snapshot and the records into `out`.
+snapshot_sink snapshot_into(recovery_result& out) {
+  return [&out](uint64_t lsn, std::string_view state) {
+    out.has_snapshot = true;
+    out.snapshot_lsn = lsn;
+    out.snapshot = std::string{state};
+  };
+}
+
+record_sink records_into(recovery_result& out) {
+  return [&out](uint64_t lsn, std::string_view p) { out.records.push_back({lsn, std::string{p}}); };
+}
+
 // Reads the directory like recovery at start (after flushing), for a restarted state machine.
 struct rescan {
   caf::error commit_err;
@@ -267,17 +280,8 @@ void run_rescan(writer& log, rescan& r) {
   recovery_summary sum;
   log_reporter rep{ropts.shard};
   auto fs = log.opts().fs ? log.opts().fs : posix_file_system();
-  auto& out = r.out;
-  r.err = recover(
-    *fs, ropts, rep,
-    [&](uint64_t lsn, std::string_view state) {
-      out.has_snapshot = true;
-      out.snapshot_lsn = lsn;
-      out.snapshot = std::string{state};
-    },
-    [&](uint64_t lsn, std::string_view p) { out.records.push_back({lsn, std::string{p}}); },
-    sum);
-  out.next_lsn = log.next_lsn();
+  r.err = recover(*fs, ropts, rep, snapshot_into(r.out), records_into(r.out), sum);
+  r.out.next_lsn = log.next_lsn();
 }
 
 // Calls `op` (roll, sync) on the log where it may block (offload); then handles its error or
@@ -320,14 +324,7 @@ caf::behavior writer_actor(self_ptr self, options opts) {
     self,
     [log = st.log, init, err] {
       log_reporter rep{log->opts().shard};
-      *err = log->open(
-        rep,
-        [&](uint64_t lsn, std::string_view state) {
-          init->has_snapshot = true;
-          init->snapshot_lsn = lsn;
-          init->snapshot = std::string{state};
-        },
-        [&](uint64_t lsn, std::string_view p) { init->records.push_back({lsn, std::string{p}}); });
+      *err = log->open(rep, snapshot_into(*init), records_into(*init));
       init->next_lsn = log->next_lsn();
     },
     [self, init, err] {
