@@ -229,7 +229,11 @@ void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_comma
   auto& host = st.direct[k];
   if (host) {
     st.parts[part_id].sent_to = host.address();
-    self->send(host, batch_atom::value, part_id, std::move(cmds));
+    // As from outside the scheduler: the parts of a batch spread over its threads instead of
+    // queueing behind this router on its own (see kv_send_direct).
+    host->enqueue(caf::make_mailbox_element(self->ctrl(), caf::make_message_id(), {},
+                                            batch_atom::value, part_id, std::move(cmds)),
+                  nullptr);
     return;
   }
   if (auto o = owner_of(st, k); o >= 0) {
