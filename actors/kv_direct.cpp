@@ -37,20 +37,24 @@ struct direct_batch {
 };
 
 // One shard's part of a batch, answered by its host (or, unanswered, when dropped).
-class direct_part final : public reply_sink<kv_reply> {
+class direct_part final : public request_sink<kv_command, kv_reply> {
 public:
   direct_part(std::shared_ptr<direct_batch> batch, uint32_t shard)
-    : batch_(std::move(batch)), shard_(shard), where_(std::move(batch_->plan.where[shard])) {
+    : request_sink(std::move(batch->plan.sub[shard])), batch_(std::move(batch)), shard_(shard),
+      where_(std::move(batch_->plan.where[shard])) {
   }
 
   direct_part(const direct_part&) = delete;
   direct_part& operator=(const direct_part&) = delete;
 
   ~direct_part() override {
-    if (!answered_)
-      fail_all("the shard restarted while the command was in flight; it may or may not have "
-               "been applied, retry",
-               nullptr);
+    if (answered_)
+      return;
+    fail_all(taken() ? "the shard restarted while the command was in flight; it may or may not "
+                       "have been applied, retry"
+                     : "the shard restarted before the command reached it; it was not applied, "
+                       "retry",
+             nullptr);
   }
 
   void deliver(std::vector<kv_reply>&& replies, caf::execution_unit* ctx) override {
@@ -121,12 +125,11 @@ bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, k
       part->fail_all("the shard is restarting, retry", ctx);
       continue;
     }
-    auto cmds_k = std::move(sub[k]);
     // From outside the scheduler: the parts spread over its threads (CAF's round robin, which
     // wakes an idle one), and each host's writer then runs where its host does.
     enqueue_from(nullptr, host,
-                 caf::make_message(batch_atom::value, reply_sink_ptr<kv_reply>{std::move(part)},
-                                   std::move(cmds_k)));
+                 caf::make_message(batch_atom::value,
+                                   request_sink_ptr<kv_command, kv_reply>{std::move(part)}));
   }
   return true;
 }

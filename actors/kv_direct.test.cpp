@@ -148,7 +148,8 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
   shard_directory dir{1};
   // A "host" that quits on its first batch without answering it.
   auto host = fx.sys().spawn([](caf::event_based_actor* self) -> caf::behavior {
-    return {[self](batch_atom, reply_sink_ptr<kv_reply>&, std::vector<kv_command>&) {
+    return {[self](batch_atom, request_sink_ptr<kv_command, kv_reply>& sink) {
+      (void) sink->take(); // taken, then dropped unanswered: it was in flight
       self->quit();
     }};
   });
@@ -165,6 +166,18 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
   for (auto& x : r)
     CHECK_THAT(x.str(), Catch::Contains("ERR shard 0 unavailable: the shard restarted while the "
                                         "command was in flight"));
+  // A batch that reaches the host only after it is gone never ran: "not applied".
+  p.watch(host);
+  p.expect_terminated(host);
+  std::vector<kv_command> late{{"SET", "a", "1"}};
+  kv_done late_done = [to = p.handle()](std::vector<kv_reply> replies, caf::execution_unit*) {
+    caf::anon_send(to, std::move(replies));
+  };
+  REQUIRE(kv_send_direct(dir, late, late_done));
+  auto [r2] = p.expect_message<std::vector<kv_reply>>();
+  REQUIRE(r2.size() == 1);
+  CHECK_THAT(r2[0].str(), Catch::Contains("ERR shard 0 unavailable: the shard restarted before "
+                                          "the command reached it; it was not applied, retry"));
   // No host, no direct path: the caller keeps its batch for the router.
   dir.update(0, host, false);
   std::vector<kv_command> more{{"GET", "a"}};

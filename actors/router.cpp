@@ -1,7 +1,9 @@
 #include "actors/router.hpp"
 
+#include "actors/kv_direct.hpp"
 #include "actors/kv_shard.hpp"
 #include "actors/kv_split.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/shard_atoms.hpp"
 #include "actors/shard_errc.hpp"
 #include "actors/shards.hpp"
@@ -44,7 +46,59 @@ struct pending_part {
   uint64_t batch = 0;
   uint32_t shard = 0;
   caf::actor_addr sent_to; // invalid: sent through the tree
+  bool in_sink = false;    // sent to a cached host in a router_part, which answers for it
   std::vector<kv_slot> where; // per sub-command, where its reply goes
+};
+
+// (resend_atom, part_id, commands): a part that a cached host dropped before running it (the
+// host is gone) comes back to its router, to go through the tree to the host's successor.
+using resend_atom = caf::atom_constant<caf::atom("kv_resend")>;
+
+// A part sent straight to a cached host. Its answer reaches the router as (result_atom, id,
+// replies | error); a part the host dropped unanswered comes back (resend_atom) when the host
+// never ran it, and fails as "in flight" when it did (reply_sink.hpp).
+class router_part final : public request_sink<kv_command, kv_reply> {
+public:
+  router_part(caf::actor router, uint64_t id, std::vector<kv_command> cmds)
+    : request_sink(std::move(cmds)), router_(std::move(router)), id_(id) {
+  }
+
+  router_part(const router_part&) = delete;
+  router_part& operator=(const router_part&) = delete;
+
+  ~router_part() override {
+    if (answered_)
+      return;
+    if (!taken()) {
+      enqueue_from(nullptr, router_,
+                   caf::make_message(resend_atom::value, id_, std::move(requests())));
+      return;
+    }
+    answer(make_error(shard_errc::unavailable, "the shard restarted while the command was in "
+                                               "flight; it may or may not have been applied"),
+           nullptr);
+  }
+
+  void deliver(std::vector<kv_reply>&& replies, caf::execution_unit* ctx) override {
+    if (answered_)
+      return;
+    answered_ = true;
+    enqueue_from(ctx, router_, caf::make_message(result_atom::value, id_, std::move(replies)));
+  }
+
+  void fail(const caf::error& err, caf::execution_unit* ctx) override { answer(err, ctx); }
+
+private:
+  void answer(const caf::error& err, caf::execution_unit* ctx) {
+    if (answered_)
+      return;
+    answered_ = true;
+    enqueue_from(ctx, router_, caf::make_message(result_atom::value, id_, err));
+  }
+
+  caf::actor router_;
+  uint64_t id_;
+  bool answered_ = false;
 };
 
 // The link to another node.
@@ -224,16 +278,21 @@ void connect(self_ptr self, size_t o) {
       });
 }
 
+void learn(self_ptr self, uint32_t k);
+
 void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_command> cmds) {
   auto& st = self->state;
   auto& host = st.direct[k];
   if (host) {
-    st.parts[part_id].sent_to = host.address();
+    auto& p = st.parts[part_id];
+    p.sent_to = host.address();
+    p.in_sink = true;
     // As from outside the scheduler: the parts of a batch spread over its threads instead of
     // queueing behind this router on its own (see kv_send_direct).
-    host->enqueue(caf::make_mailbox_element(self->ctrl(), caf::make_message_id(), {},
-                                            batch_atom::value, part_id, std::move(cmds)),
-                  nullptr);
+    enqueue_from(nullptr, host,
+                 caf::make_message(batch_atom::value,
+                                   request_sink_ptr<kv_command, kv_reply>{std::make_shared<router_part>(
+                                     caf::actor_cast<caf::actor>(self), part_id, std::move(cmds))}));
     return;
   }
   if (auto o = owner_of(st, k); o >= 0) {
@@ -247,8 +306,26 @@ void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_comma
     self->send(l.door, batch_atom::value, k, part_id, std::move(cmds));
     return;
   }
-  self->send(st.opts.via,
-             through_tree(st, k, caf::make_message(batch_atom::value, part_id, std::move(cmds))));
+  // Through the tree as a request: a child that died before its supervisor noticed bounces it
+  // (request_receiver_down: it never ran) instead of dropping it, and the part goes again. The
+  // copy is for that case; the tree is the rare path (start-up, restarts).
+  // CAF's own timeout only clears the handler: the deadline sweep answers first, with the
+  // router's message.
+  auto msg = through_tree(st, k, caf::make_message(batch_atom::value, cmds));
+  self->request(st.opts.via, st.opts.request_timeout * 2 + std::chrono::seconds{1}, std::move(msg))
+    .then(
+      [self, k, part_id](std::vector<kv_reply>& replies) {
+        learn(self, k);
+        part_done(self, part_id, &replies, nullptr);
+      },
+      [self, k, part_id, cmds = std::move(cmds)](caf::error& err) mutable {
+        if (err == caf::sec::request_receiver_down && self->state.parts.count(part_id) != 0) {
+          send_part(self, k, part_id, std::move(cmds));
+          return;
+        }
+        auto why = describe_error(err);
+        part_done(self, part_id, nullptr, &why);
+      });
 }
 
 // Remembers the host that answered for shard k, so the next batch goes there directly.
@@ -354,8 +431,9 @@ caf::behavior router(self_ptr self, router_options opts) {
         return;
       }
     }
+    // Parts in a router_part answer for themselves (resent when the host never ran them).
     fail_parts(
-      self, [&](const pending_part& p) { return p.sent_to == dm.source; },
+      self, [&](const pending_part& p) { return p.sent_to == dm.source && !p.in_sink; },
       "the shard restarted while the command was in flight (" + describe_error(dm.reason)
         + "); it may or may not have been applied");
   });
@@ -388,6 +466,19 @@ caf::behavior router(self_ptr self, router_options opts) {
     [self](result_atom, uint64_t part_id, caf::error& err) {
       auto why = describe_error(err);
       part_done(self, part_id, nullptr, &why);
+    },
+    [self](resend_atom, uint64_t part_id, std::vector<kv_command>& cmds) {
+      auto& st = self->state;
+      auto i = st.parts.find(part_id);
+      if (i == st.parts.end())
+        return; // its batch failed already (deadline)
+      auto& p = i->second;
+      auto& host = st.direct[p.shard];
+      if (host && host.address() == p.sent_to)
+        host = nullptr; // gone: the tree knows its successor
+      p.sent_to = caf::actor_addr{};
+      p.in_sink = false;
+      send_part(self, p.shard, part_id, std::move(cmds));
     },
     [self](supervision::unavailable_atom, const std::string&, caf::error& err,
            caf::message& original) {

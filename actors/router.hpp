@@ -7,6 +7,8 @@
 // it caches (and monitors) that host and sends to it directly, one hop; when the host goes down
 // the cache is dropped and the next batch goes through the tree again, where the supervisors
 // park it until the shard is back (bounded: child_ref_queue per child, and `request_timeout`).
+// A part that reaches the cached host only after it stopped never ran there: it comes back to
+// the router (it travels in a request_sink, reply_sink.hpp) and goes through the tree too.
 //
 // ## Messages (atoms in actors/shard_atoms.hpp)
 //

@@ -167,11 +167,18 @@ TEST_CASE("a shard that never answers fails its part after the request timeout; 
           "answer",
           "[router][timeout]") {
   fixture fx{shard_fixture()};
-  // A "tree" that swallows everything: no shard ever answers.
-  auto sink = fx.make_probe("sink");
+  // A "tree" that swallows everything: no shard ever answers (requests included).
+  auto tree = fx.sys().spawn([](caf::event_based_actor* self) -> caf::behavior {
+    self->set_default_handler(
+      [](caf::scheduled_actor* s, caf::message_view&) -> caf::result<caf::message> {
+        return s->make_response_promise(); // never delivered
+      });
+    return {[](int) {}};
+  });
+  fx.track(tree, "tree");
   router_options opts;
   opts.shard_count = 2;
-  opts.via = sink.handle();
+  opts.via = tree;
   opts.request_timeout = std::chrono::milliseconds{50};
   auto router = spawn_router(fx.sys(), opts);
   fx.track(router, "router");

@@ -36,8 +36,8 @@
 //   (batch_atom, std::vector<Request>)            -> std::vector<Reply>   (one park per batch)
 //   (batch_atom, uint64_t id, std::vector<Request>)  async; the sender gets
 //       (result_atom, uint64_t id, std::vector<Reply>)  or  (result_atom, uint64_t id, error)
-//   (batch_atom, reply_sink_ptr<Reply>, std::vector<Request>)  async, in-process only: the
-//       sink gets the replies (reply_sink.hpp), with no reply message to route back
+//   (batch_atom, request_sink_ptr<Request, Reply>)  async, in-process only: the sink carries
+//       the requests and gets the replies (reply_sink.hpp), with no reply message to route back
 //   (checkpoint_atom)                             -> uint64_t lsn of the snapshot written
 //   (shard_info_atom)                             -> shard_info
 //
@@ -222,9 +222,10 @@ public:
         e.replies = std::move(out);
         park(dep, std::move(e));
       },
-      [this](batch_atom, reply_sink_ptr<Reply>& sink, std::vector<Request>& reqs) {
+      [this](batch_atom, request_sink_ptr<Request, Reply>& sink) {
         if (!sink)
           return;
+        auto reqs = sink->take();
         if (auto err = refuse()) {
           sink->fail(err, context());
           return;

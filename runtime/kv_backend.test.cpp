@@ -139,11 +139,12 @@ TEST_CASE("while every shard has a host the backend sends batches straight to th
           "through a router lane",
           "[kv_backend][direct]") {
   fixture fx;
-  using sink_ptr = keel::actors::reply_sink_ptr<kv_reply>;
+  using sink_ptr = keel::actors::request_sink_ptr<kv_command, kv_reply>;
   // A stand-in for the one shard host: answers each command with "host".
   auto host = fx.spawn_named("host", [](caf::event_based_actor*) -> caf::behavior {
     return {
-      [](keel::actors::batch_atom, sink_ptr& sink, std::vector<kv_command>& cmds) {
+      [](keel::actors::batch_atom, sink_ptr& sink) {
+        auto cmds = sink->take();
         sink->deliver(std::vector<kv_reply>(cmds.size(), kv_reply::bulk("host")), nullptr);
       },
     };
