@@ -85,3 +85,41 @@ TEST_CASE("restarts in backoff count toward the intensity", "[supervision][backo
   CHECK(is(ev.reason, errc::intensity_exceeded));
   CHECK(is(s.p.expect_terminated(s.sup), errc::intensity_exceeded));
 }
+
+TEST_CASE("after a failed restart the next try waits 1, 2, 4 ms ...; a good start resets it",
+          "[supervision][backoff]") {
+  fixture fx{fixture_options{mode::deterministic}};
+  auto p = fx.make_probe("p");
+  auto broken = std::make_shared<bool>(false);
+  supervisor_options opts;
+  opts.name = "s";
+  opts.events = p.handle();
+  opts.flags.intensity = 20;
+  opts.flags.period = seconds{60};
+  auto spec = worker_spec("a");
+  spec.start = [broken, good = worker()](const start_context& ctx) -> caf::expected<caf::actor> {
+    if (*broken)
+      return make_error(errc::start_failed, "a needs something that is not back yet");
+    return good(ctx);
+  };
+  opts.children.push_back(std::move(spec));
+  auto sup = spawn_ready(fx, p, std::move(opts));
+  auto a = actor_of(await_event(p, event_type::child_started, "a"));
+  *broken = true;
+  crash(a);
+  CHECK(await_event(p, event_type::child_restarting, "a").delay == milliseconds{0});
+  for (auto want : {1, 2, 4}) {
+    await_event(p, event_type::child_start_failed, "a");
+    auto d = await_event(p, event_type::child_restarting, "a").delay;
+    CHECK(d == milliseconds{want});
+    fx.advance_time(d - milliseconds{1});
+    p.expect_no_message(milliseconds{1}); // not a millisecond early
+    if (want == 4)
+      *broken = false;
+    fx.advance_time(milliseconds{1});
+  }
+  a = actor_of(await_event(p, event_type::child_started, "a"));
+  crash(a);
+  CHECK(await_event(p, event_type::child_restarting, "a").delay == milliseconds{0});
+  (void) sup;
+}

@@ -43,6 +43,8 @@ struct child_record {
   caf::actor_clock::time_point started_at;
   /// Consecutive backoff restarts (reset after spec.backoff->reset_after uptime).
   uint32_t backoff_attempt = 0;
+  /// Restart attempts in a row whose start failed (reset once it reports ready).
+  uint32_t failed_starts = 0;
   /// Set while a group restart is stopping this child: it comes back afterwards.
   bool will_restart = false;
 

@@ -8,6 +8,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace keel::supervision::detail {
 
 void supervisor_actor::decide(const deferred_exit& d) {
@@ -93,6 +95,12 @@ void supervisor_actor::restart_after_crash(child_record& c, const caf::error& re
     delay = backoff_delay(b, c.backoff_attempt, opts_.random());
     ++c.backoff_attempt;
   }
+  // After a failed start, a pause that doubles with each one in a row (1 ms .. 128 ms): the exit
+  // that explains the failure (rest_for_one: a sibling the child needs died with it) may still
+  // be on its way, and without a pause the retries can use up the intensity before it lands.
+  if (c.failed_starts > 0)
+    delay = std::max(delay, std::chrono::milliseconds{int64_t{1} << std::min(c.failed_starts - 1,
+                                                                             7u)});
   c.state = child_state::restarting;
   auto group = restart_group(c);
   std::deque<step> stops;
@@ -158,6 +166,7 @@ void supervisor_actor::start_group(std::vector<uint64_t> group) {
     // needs) is restarted first instead of the retry spinning up to the intensity limit.
     if (auto r = find(failed)) {
       r->state = child_state::restarting;
+      ++r->failed_starts;
       deferred_.push_back({r->uid, r->gen, std::move(err)});
     }
   });

@@ -204,6 +204,7 @@ void supervisor_actor::on_ready(uint64_t token) {
       continue;
     c.state = child_state::running;
     c.started_at = clock().now();
+    c.failed_starts = 0;
     emit(event_type::child_started, &c);
     deliver_parked(c);
     if (auto k = std::move(c.on_started))
