@@ -187,7 +187,9 @@ TEST_CASE("a batch whose host drops it unanswered is failed, not lost", "[direct
 
 TEST_CASE("a write whose sync fails is answered with an error naming the shard, not OK",
           "[direct][restart]") {
-  fixture fx{shard_fixture()};
+  auto mode = shard_fixture();
+  mode.event_bus = true; // to wait for the restart
+  fixture fx{mode};
   kv_node node{fx, 1};
   auto p = fx.make_probe();
   CHECK(direct(node, p, {{"SET", "before", "1"}}).front() == kv_reply::ok());
@@ -206,7 +208,14 @@ TEST_CASE("a write whose sync fails is answered with an error naming the shard, 
     CHECK_THAT(x.str(), Catch::Contains("shard 0")
                           && Catch::Contains("the WAL failed to store these writes"));
   }
-  // The shard restarts from its log, which holds what was acknowledged.
+  // The shard restarts from its log, which holds what was acknowledged (writer first).
+  using keel::supervision::event_type;
+  for (auto [type, child] : {std::pair{event_type::child_exited, "wal"},
+                             std::pair{event_type::child_started, "wal"},
+                             std::pair{event_type::child_started, "sm"}})
+    fx.await_event([type = type, child = child](const keel::supervision::event& ev) {
+      return ev.type == type && ev.supervisor == "shard-0" && ev.child == child;
+    });
   auto sup = node.shard_sup(fx, 0);
   CHECK(exec(fx, sup, {"GET", "before"}) == kv_reply::bulk("1"));
 }

@@ -306,7 +306,10 @@ TEST_CASE("a failed sync fails the parked replies with a clear error and the sha
           "[shard][restart]") {
   auto fs = std::make_shared<keel::wal::fault_file_system>();
   fixture fx{shard_fixture()};
-  auto sup = start_kv_shard(fx, kv_shard_options(fs));
+  auto events = fx.make_probe("events");
+  auto o = kv_shard_options(fs);
+  o.events = events.handle();
+  auto sup = start_kv_shard(fx, o);
   CHECK(exec(fx, sup, {"SET", "before", "1"}) == kv_reply::ok());
   auto p = fx.make_probe();
   fs->fail_nth(keel::wal::fault_file_system::op::fdatasync, 1, EIO);
@@ -315,7 +318,10 @@ TEST_CASE("a failed sync fails the parked replies with a clear error and the sha
   (void) tag;
   CHECK(id == 1);
   CHECK((is(err, shard_errc::not_durable) || is(err, shard_errc::wal_down)));
-  // The shard comes back (writer and host restarted) with what was durable.
+  // The shard comes back (writer and host restarted, the writer first) with what was durable.
+  await_event(events, keel::supervision::event_type::child_exited, "wal");
+  await_event(events, keel::supervision::event_type::child_started, "wal");
+  await_event(events, keel::supervision::event_type::child_started, "sm");
   CHECK(exec(fx, sup, {"GET", "before"}) == kv_reply::bulk("1"));
   CHECK(exec(fx, sup, {"SET", "after", "2"}) == kv_reply::ok());
 }
