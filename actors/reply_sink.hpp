@@ -13,8 +13,8 @@
 // sent again), taken ones may or may not have been applied (see kv_direct.cpp, router.cpp).
 //
 // Both get the host's execution unit: a sink that messages an actor enqueues through it (see
-// kv_direct.hpp's enqueue_from), which keeps the message on the host's scheduler thread instead of waking
-// another one. Thread-safety: deliver() and fail() run on the host's thread; the destructor on
+// kv_direct.hpp's enqueue_from), which keeps the message on the host's scheduler thread instead
+// of waking another one. Thread-safety: deliver() and fail() run on the host's thread; the destructor on
 // whichever thread drops the last reference. Sinks never cross the network (local messages
 // only).
 #pragma once

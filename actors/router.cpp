@@ -283,16 +283,21 @@ void learn(self_ptr self, uint32_t k);
 void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_command> cmds) {
   auto& st = self->state;
   auto& host = st.direct[k];
+  if (host && owner_of(st, k) >= 0) {
+    // Another node's host: a plain message (a sink cannot cross the network).
+    st.parts[part_id].sent_to = host.address();
+    self->send(host, batch_atom::value, part_id, std::move(cmds));
+    return;
+  }
   if (host) {
     auto& p = st.parts[part_id];
     p.sent_to = host.address();
     p.in_sink = true;
     // As from outside the scheduler: the parts of a batch spread over its threads instead of
     // queueing behind this router on its own (see kv_send_direct).
-    enqueue_from(nullptr, host,
-                 caf::make_message(batch_atom::value,
-                                   request_sink_ptr<kv_command, kv_reply>{std::make_shared<router_part>(
-                                     caf::actor_cast<caf::actor>(self), part_id, std::move(cmds))}));
+    request_sink_ptr<kv_command, kv_reply> sink =
+      std::make_shared<router_part>(caf::actor_cast<caf::actor>(self), part_id, std::move(cmds));
+    enqueue_from(nullptr, host, caf::make_message(batch_atom::value, std::move(sink)));
     return;
   }
   if (auto o = owner_of(st, k); o >= 0) {
@@ -308,9 +313,8 @@ void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_comma
   }
   // Through the tree as a request: a child that died before its supervisor noticed bounces it
   // (request_receiver_down: it never ran) instead of dropping it, and the part goes again. The
-  // copy is for that case; the tree is the rare path (start-up, restarts).
-  // CAF's own timeout only clears the handler: the deadline sweep answers first, with the
-  // router's message.
+  // copy is for that case; the tree is the rare path (start-up, restarts). CAF's own timeout
+  // only clears the handler: the deadline sweep answers first, with the router's message.
   auto msg = through_tree(st, k, caf::make_message(batch_atom::value, cmds));
   self->request(st.opts.via, st.opts.request_timeout * 2 + std::chrono::seconds{1}, std::move(msg))
     .then(
