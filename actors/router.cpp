@@ -46,7 +46,6 @@ struct pending_part {
   uint64_t batch = 0;
   uint32_t shard = 0;
   caf::actor_addr sent_to; // invalid: sent through the tree
-  bool in_sink = false;    // sent to a cached host in a router_part, which answers for it
   std::vector<kv_slot> where; // per sub-command, where its reply goes
 };
 
@@ -290,9 +289,7 @@ void send_part(self_ptr self, uint32_t k, uint64_t part_id, std::vector<kv_comma
     return;
   }
   if (host) {
-    auto& p = st.parts[part_id];
-    p.sent_to = host.address();
-    p.in_sink = true;
+    st.parts[part_id].sent_to = host.address();
     // As from outside the scheduler: the parts of a batch spread over its threads instead of
     // queueing behind this router on its own (see kv_send_direct).
     request_sink_ptr<kv_command, kv_reply> sink =
@@ -435,9 +432,11 @@ caf::behavior router(self_ptr self, router_options opts) {
         return;
       }
     }
-    // Parts in a router_part answer for themselves (resent when the host never ran them).
+    // A local host's parts travel in a router_part, which answers for them (resent when the
+    // host never ran them); only another node's host leaves its parts to this.
     fail_parts(
-      self, [&](const pending_part& p) { return p.sent_to == dm.source && !p.in_sink; },
+      self,
+      [&](const pending_part& p) { return p.sent_to == dm.source && owner_of(st, p.shard) >= 0; },
       "the shard restarted while the command was in flight (" + describe_error(dm.reason)
         + "); it may or may not have been applied");
   });
@@ -481,7 +480,6 @@ caf::behavior router(self_ptr self, router_options opts) {
       if (host && host.address() == p.sent_to)
         host = nullptr; // gone: the tree knows its successor
       p.sent_to = caf::actor_addr{};
-      p.in_sink = false;
       send_part(self, p.shard, part_id, std::move(cmds));
     },
     [self](supervision::unavailable_atom, const std::string&, caf::error& err,
