@@ -302,7 +302,9 @@ private:
       return make_error(shard_errc::wal_down,
                         prefix() + "the WAL writer is down; the shard is restarting, retry");
     if (stopping_)
-      return make_error(shard_errc::shutting_down, prefix() + "the shard is stopping");
+      return make_error(shard_errc::shutting_down, prefix()
+                          + "the shard is stopping (a restart or the node's shutdown); "
+                            "the request was not applied, retry");
     return {};
   }
 
@@ -503,18 +505,21 @@ private:
   }
 
   void handle_exit(caf::error reason) {
+    static constexpr const char* unconfirmed
+      = "before the WAL confirmed this request; it may or may not be stored: read it back or "
+        "retry it";
     serving(false);
     bool clean = reason == caf::exit_reason::user_shutdown || reason == caf::exit_reason::normal;
     if (!clean || !recovered_ || writer_down_ || stopping_) {
       fail_all(make_error(shard_errc::shutting_down,
-                          prefix() + "stopped (" + describe_error(reason) + ")"));
+                          prefix() + "stopped (" + describe_error(reason) + ") " + unconfirmed));
       quit(std::move(reason));
       return;
     }
     stopping_ = true;
     // A clean stop writes a snapshot first, so the next start replays nothing.
     checkpoint([this, reason](caf::expected<uint64_t>) {
-      fail_all(make_error(shard_errc::shutting_down, prefix() + "stopped"));
+      fail_all(make_error(shard_errc::shutting_down, prefix() + "stopped " + unconfirmed));
       quit(reason);
     });
   }
