@@ -3,7 +3,7 @@
 //
 //   kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] [--sync group|none|both] [--shards N]
 //            [--routers R] [--path direct|router] [--seconds S] [--batch B] [--depth D]
-//            [--keys K] [--rss-mib M] [--dir DIR]
+//            [--keys K] [--rss-mib M] [--dir DIR] [--threads T] [--work-stealing NAME=VALUE]...
 //
 // Defaults: --sync none (both: the plain summary keys are sync none, the group ones are
 // ops_per_s_group_<n>, ...), 2 s per run (--quick: 0.5 s, 2 trials, 64 MiB for rss), shards =
@@ -11,8 +11,12 @@
 // of 16 commands with 2 in flight per client; --path direct: clients split their batches and
 // send the parts straight to the shard hosts (actors/kv_direct.hpp), as keel-node's gateway
 // does; --path router: client i sends its batches to lane i mod lanes.
-// CAF's scheduler gets std::thread::hardware_concurrency() threads; data lives in a mkdtemp
-// directory under $TMPDIR (or --dir), removed at the end.
+// CAF's scheduler gets std::thread::hardware_concurrency() threads (--threads T: T) and keel-node's
+// settings (runtime/scheduler.hpp); --work-stealing NAME=VALUE (repeatable) overrides one of
+// CAF's work-stealing.* settings for a scheduler sweep: aggressive-poll-attempts,
+// aggressive-steal-interval, moderate-poll-attempts, moderate-steal-interval,
+// relaxed-steal-interval (counts) or moderate-sleep-duration, relaxed-sleep-duration
+// (microseconds). Data lives in a mkdtemp directory under $TMPDIR (or --dir), removed at the end.
 //
 // Cases, baseline and subject alternated per trial and concurrency (A B A B), medians reported:
 //   raw    n pairs of plain event_based actors: each client sends batches of B commands as
@@ -94,7 +98,19 @@ struct bench_config {
   uint64_t rss_mib = 256;
   size_t rss_value_bytes = 1024;
   std::string dir;
+  uint32_t threads = 0; // 0: hardware_concurrency()
+  std::vector<std::pair<std::string, uint64_t>> work_stealing; // CAF work-stealing.* overrides
 };
+
+const char* const work_stealing_counts[] = {"aggressive-poll-attempts", "aggressive-steal-interval",
+                                            "moderate-poll-attempts", "moderate-steal-interval",
+                                            "relaxed-steal-interval"};
+const char* const work_stealing_durations[] = {"moderate-sleep-duration",
+                                               "relaxed-sleep-duration"};
+
+bool is_one_of(const std::string& name, const char* const* first, const char* const* last) {
+  return std::any_of(first, last, [&](const char* x) { return name == x; });
+}
 
 const char* sync_name(keel::config::sync_policy p) {
   switch (p) {
@@ -712,7 +728,8 @@ void plot(const std::vector<uint32_t>& conc, const sweep& raw,
                "usage: kv_bench [--conc 1,2,4,8,16] [--trials 3] [--quick] "
                "[--sync group|none|both] [--shards N] [--routers R] [--path direct|router] "
                "[--seconds S] [--batch B] [--depth D] "
-               "[--keys K] [--rss-mib M] [--dir DIR]\n");
+               "[--keys K] [--rss-mib M] [--dir DIR] [--threads T] "
+               "[--work-stealing NAME=VALUE]...\n");
   std::exit(2);
 }
 
@@ -801,6 +818,31 @@ int main(int argc, char** argv) {
       rss_set = true;
     } else if (a == "--dir") {
       cfg.dir = next();
+    } else if (a == "--threads") {
+      cfg.threads = static_cast<uint32_t>(positive(next()));
+    } else if (a == "--work-stealing") {
+      auto kv = next();
+      auto eq = kv.find('=');
+      auto name = kv.substr(0, eq);
+      bool known = is_one_of(name, std::begin(work_stealing_counts), std::end(work_stealing_counts))
+                   || is_one_of(name, std::begin(work_stealing_durations),
+                                std::end(work_stealing_durations));
+      if (eq == std::string::npos || !known) {
+        std::fprintf(stderr,
+                     "kv_bench: --work-stealing expects NAME=VALUE with NAME one of CAF's "
+                     "work-stealing settings (see the header of bench/kv_bench.cpp), got '%s'\n",
+                     kv.c_str());
+        usage();
+      }
+      auto value = kv.substr(eq + 1);
+      char* end = nullptr;
+      auto x = std::strtoull(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0') {
+        std::fprintf(stderr, "kv_bench: --work-stealing %s: '%s' is not a whole number\n",
+                     name.c_str(), value.c_str());
+        usage();
+      }
+      cfg.work_stealing.emplace_back(name, x);
     } else {
       usage();
     }
@@ -813,7 +855,7 @@ int main(int argc, char** argv) {
     if (!rss_set)
       cfg.rss_mib = 64;
   }
-  auto hw = std::max(1u, std::thread::hardware_concurrency());
+  auto hw = cfg.threads > 0 ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
   if (cfg.shards == 0)
     cfg.shards = std::max(cfg.conc.back(), hw);
   std::string root;
@@ -838,6 +880,13 @@ int main(int argc, char** argv) {
   sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(0, false, hw));
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   keel::runtime::tune_scheduler(sys_cfg);
+  for (auto& [name, value] : cfg.work_stealing) {
+    if (is_one_of(name, std::begin(work_stealing_durations), std::end(work_stealing_durations)))
+      sys_cfg.set("work-stealing." + name,
+                  caf::timespan{std::chrono::microseconds{static_cast<int64_t>(value)}});
+    else
+      sys_cfg.set("work-stealing." + name, static_cast<size_t>(value));
+  }
   keel::supervision::add_error_category(sys_cfg);
   keel::wal::add_error_category(sys_cfg);
   keel::actors::add_error_category(sys_cfg);
@@ -978,6 +1027,12 @@ int main(int argc, char** argv) {
   s.raw("sync", "\"" + std::string{cfg.both ? "both" : keel_sweeps.front().first} + "\"");
   s.num("shards", cfg.shards, 0);
   s.num("scheduler_threads", hw, 0);
+  if (!cfg.work_stealing.empty()) {
+    std::string ws = "{";
+    for (auto& [name, value] : cfg.work_stealing)
+      ws += (ws.size() > 1 ? ",\"" : "\"") + name + "\":" + std::to_string(value);
+    s.raw("work_stealing", ws + "}");
+  }
   s.num("routers", lanes, 0);
   s.raw("path", cfg.direct ? "\"direct\"" : "\"router\"");
   s.num("batch", static_cast<double>(cfg.batch), 0);
