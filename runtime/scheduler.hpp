@@ -17,11 +17,12 @@ namespace keel::runtime {
 /// CAF's work-stealing policy with one change, to how a thread outside the scheduler (the
 /// gateway's I/O thread, a WAL writer's thread, the timer) hands a job to a sleeping worker: CAF
 /// signals the worker while holding the worker's lock, so the worker wakes only to block on that
-/// lock and is woken again when it is released, two context switches per hand-off (on 2 cores,
-/// 13% of the gateway I/O thread's time under redis-benchmark SET -P 1 with sync group). Here
-/// the lock only reads whether the worker sleeps, and the signal follows its release. That is
-/// safe: a worker goes to sleep only after it saw the queue empty under that lock, so a job
-/// appended before the lock is taken is either seen by the worker or finds it sleeping.
+/// lock and is woken again when it is released: two context switches per hand-off (the second
+/// wake-up alone was 5% of the gateway I/O thread's time under redis-benchmark SET -P 1 with
+/// sync group, on 2 cores). Here the lock only reads whether the worker sleeps, and the signal
+/// follows its release. That is safe: a worker goes to sleep only after it saw the queue empty
+/// under that lock, so a job appended before the lock is taken is either seen by the worker or
+/// finds it sleeping.
 class stealing_policy : public caf::policy::work_stealing {
 public:
   template <class Worker>
@@ -38,11 +39,10 @@ public:
   }
 };
 
-/// An idle scheduler thread spins briefly, then waits on its condition variable. CAF's default
-/// middle phase instead naps 50 us at a time for up to 25 ms: each nap is a context switch, and
-/// on small machines those switches cost more than the work (redis-benchmark GET -P 1 at 50
-/// clients: 26k/s with the naps, 44k/s without).
-/// The scheduler is stealing_policy's.
+/// The scheduler runs stealing_policy. An idle scheduler thread spins briefly, then waits on its
+/// condition variable. CAF's default middle phase instead naps 50 us at a time for up to 25 ms:
+/// each nap is a context switch, and on small machines those switches cost more than the work
+/// (redis-benchmark GET -P 1 at 50 clients: 26k/s with the naps, 44k/s without).
 inline void tune_scheduler(caf::actor_system_config& cfg) {
   cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
   cfg.load<caf::scheduler::coordinator<stealing_policy>>();
