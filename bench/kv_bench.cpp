@@ -81,6 +81,13 @@ namespace {
 
 // -- options and helpers --------------------------------------------------------
 
+/// One --work-stealing NAME=VALUE: a count, or a duration in microseconds.
+struct work_stealing_setting {
+  std::string name;
+  uint64_t value;
+  bool duration;
+};
+
 struct bench_config {
   std::vector<uint32_t> conc{1, 2, 4, 8, 16};
   int trials = 3;
@@ -99,7 +106,7 @@ struct bench_config {
   size_t rss_value_bytes = 1024;
   std::string dir;
   uint32_t threads = 0; // 0: hardware_concurrency()
-  std::vector<std::pair<std::string, uint64_t>> work_stealing; // CAF work-stealing.* overrides
+  std::vector<work_stealing_setting> work_stealing; // CAF work-stealing.* overrides
 };
 
 const char* const work_stealing_counts[] = {"aggressive-poll-attempts", "aggressive-steal-interval",
@@ -824,9 +831,11 @@ int main(int argc, char** argv) {
       auto kv = next();
       auto eq = kv.find('=');
       auto name = kv.substr(0, eq);
-      bool known = is_one_of(name, std::begin(work_stealing_counts), std::end(work_stealing_counts))
-                   || is_one_of(name, std::begin(work_stealing_durations),
+      bool duration = is_one_of(name, std::begin(work_stealing_durations),
                                 std::end(work_stealing_durations));
+      bool known = duration
+                   || is_one_of(name, std::begin(work_stealing_counts),
+                                std::end(work_stealing_counts));
       if (eq == std::string::npos || !known) {
         std::fprintf(stderr,
                      "kv_bench: --work-stealing expects NAME=VALUE with NAME one of CAF's "
@@ -842,7 +851,7 @@ int main(int argc, char** argv) {
                      name.c_str(), value.c_str());
         usage();
       }
-      cfg.work_stealing.emplace_back(name, x);
+      cfg.work_stealing.push_back({name, x, duration});
     } else {
       usage();
     }
@@ -880,12 +889,12 @@ int main(int argc, char** argv) {
   sys_cfg.set("scheduler.max-threads", keel::runtime::scheduler_threads(0, false, hw));
   sys_cfg.set("logger.verbosity", caf::atom("quiet"));
   keel::runtime::tune_scheduler(sys_cfg);
-  for (auto& [name, value] : cfg.work_stealing) {
-    if (is_one_of(name, std::begin(work_stealing_durations), std::end(work_stealing_durations)))
-      sys_cfg.set("work-stealing." + name,
-                  caf::timespan{std::chrono::microseconds{static_cast<int64_t>(value)}});
+  for (auto& ws : cfg.work_stealing) {
+    if (ws.duration)
+      sys_cfg.set("work-stealing." + ws.name,
+                  caf::timespan{std::chrono::microseconds{static_cast<int64_t>(ws.value)}});
     else
-      sys_cfg.set("work-stealing." + name, static_cast<size_t>(value));
+      sys_cfg.set("work-stealing." + ws.name, static_cast<size_t>(ws.value));
   }
   keel::supervision::add_error_category(sys_cfg);
   keel::wal::add_error_category(sys_cfg);
@@ -1029,8 +1038,8 @@ int main(int argc, char** argv) {
   s.num("scheduler_threads", hw, 0);
   if (!cfg.work_stealing.empty()) {
     std::string ws = "{";
-    for (auto& [name, value] : cfg.work_stealing)
-      ws += (ws.size() > 1 ? ",\"" : "\"") + name + "\":" + std::to_string(value);
+    for (auto& x : cfg.work_stealing)
+      ws += (ws.size() > 1 ? ",\"" : "\"") + x.name + "\":" + std::to_string(x.value);
     s.raw("work_stealing", ws + "}");
   }
   s.num("routers", lanes, 0);
