@@ -8,8 +8,16 @@ namespace keel::actors::detail {
 
 namespace {
 
-uint64_t hash_of(const std::string& key) noexcept {
-  return std::hash<std::string>{}(key);
+uint64_t hash_of(std::string_view key) noexcept {
+  return std::hash<std::string_view>{}(key);
+}
+
+/// Buckets for `n` keys at most 3/4 full: a power of two, at least 16.
+std::size_t buckets_for(std::size_t n) noexcept {
+  std::size_t b = 16;
+  while (n * 4 > b * 3)
+    b *= 2;
+  return b;
 }
 
 } // namespace
@@ -43,7 +51,7 @@ void kv_keyspace::release() noexcept {
   slots_.clear();
 }
 
-std::size_t kv_keyspace::probe(const std::string& key, uint64_t hash) const noexcept {
+std::size_t kv_keyspace::probe(std::string_view key, uint64_t hash) const noexcept {
   auto mask = index_.size() - 1;
   for (auto i = home(hash);; i = (i + 1) & mask) {
     const auto& b = index_[i];
@@ -52,15 +60,21 @@ std::size_t kv_keyspace::probe(const std::string& key, uint64_t hash) const noex
   }
 }
 
-kv_keyspace::node* kv_keyspace::find(const std::string& key) {
+kv_keyspace::node* kv_keyspace::find(std::string_view key) {
   if (size_ == 0)
     return nullptr;
   return index_[probe(key, hash_of(key))].n;
 }
 
-void kv_keyspace::grow() {
+void kv_keyspace::reserve(std::size_t n) {
+  if (n * 4 > index_.size() * 3)
+    rehash(buckets_for(n));
+  slots_.reserve(n);
+}
+
+void kv_keyspace::rehash(std::size_t buckets) {
   std::vector<bucket> old = std::move(index_);
-  index_.assign(old.empty() ? 16 : old.size() * 2, bucket{});
+  index_.assign(buckets, bucket{});
   shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(index_.size()));
   auto mask = index_.size() - 1;
   for (auto& b : old) {
@@ -73,17 +87,20 @@ void kv_keyspace::grow() {
   }
 }
 
-kv_keyspace::node& kv_keyspace::upsert(const std::string& key) {
+kv_keyspace::node& kv_keyspace::upsert(std::string_view key) {
   auto hash = hash_of(key);
+  std::size_t i = 0;
   if (!index_.empty()) {
-    if (auto* n = index_[probe(key, hash)].n)
+    i = probe(key, hash);
+    if (auto* n = index_[i].n)
       return *n;
   }
   // At most 3/4 full after this insert (3/8 just after growing): a lookup of a present key
   // reads 1 to 3 buckets on average, 4 to a cache line.
-  if ((size_ + 1) * 4 > index_.size() * 3)
-    grow();
-  auto i = probe(key, hash);
+  if ((size_ + 1) * 4 > index_.size() * 3) {
+    rehash(index_.empty() ? 16 : index_.size() * 2);
+    i = probe(key, hash);
+  }
   auto* n = new node(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple());
   index_[i] = bucket{hash, n};
   ++size_;

@@ -24,6 +24,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,7 +64,7 @@ public:
   // -- lookup -----------------------------------------------------------------
 
   /// The node of `key`, or nullptr.
-  [[nodiscard]] node* find(const std::string& key);
+  [[nodiscard]] node* find(std::string_view key);
 
   /// Number of keys (expired ones not yet deleted included).
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
@@ -77,7 +78,11 @@ public:
   // -- changes ----------------------------------------------------------------
 
   /// The node of `key`, inserted with an empty value and no TTL when missing.
-  node& upsert(const std::string& key);
+  node& upsert(std::string_view key);
+
+  /// Makes room for `n` keys in all, so that inserting up to that many allocates only nodes
+  /// (a restore from a snapshot knows its key count).
+  void reserve(std::size_t n);
 
   /// Replaces the value of `n`.
   void assign(node& n, std::string value);
@@ -146,8 +151,9 @@ private:
     return static_cast<std::size_t>((hash * 0x9e3779b97f4a7c15ull) >> shift_);
   }
   /// The index of `key`'s bucket, or of the empty bucket where it would go.
-  [[nodiscard]] std::size_t probe(const std::string& key, uint64_t hash) const noexcept;
-  void grow();
+  [[nodiscard]] std::size_t probe(std::string_view key, uint64_t hash) const noexcept;
+  /// Rebuilds the index with `buckets` buckets (a power of two above the key count).
+  void rehash(std::size_t buckets);
   void unlink_volatile(kv_entry& e);
   void release() noexcept;
 

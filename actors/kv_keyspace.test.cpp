@@ -114,3 +114,23 @@ TEST_CASE("lookups agree with a reference map through inserts, erases, growth, c
   CHECK(assigned.size() == 1);
   CHECK(assigned.find("again") != nullptr);
 }
+
+TEST_CASE("reserving room keeps every key, before and after the keys it was reserved for") {
+  kv_keyspace ks;
+  for (int i = 0; i < 100; ++i)
+    ks.assign(ks.upsert("k" + std::to_string(i)), std::to_string(i));
+  ks.reserve(5000); // rehashes the 100 keys already there
+  ks.reserve(10);   // less than present: changes nothing
+  for (int i = 100; i < 6000; ++i)
+    ks.assign(ks.upsert("k" + std::to_string(i)), std::to_string(i));
+  REQUIRE(ks.size() == 6000);
+  for (int i = 0; i < 6000; ++i) {
+    auto* n = ks.find("k" + std::to_string(i));
+    REQUIRE(n != nullptr);
+    CHECK(n->second.value == std::to_string(i));
+  }
+  CHECK(ks.find("k6000") == nullptr);
+  std::string_view probe_key{"k4242-and-more", 5};
+  REQUIRE(ks.find(probe_key) != nullptr);
+  CHECK(&ks.upsert(probe_key) == ks.find("k4242"));
+}

@@ -60,6 +60,7 @@ state_machine_error kv_read_snapshot(std::string_view image, kv_keyspace& out) {
     return {errc::malformed, "kv snapshot: key count " + std::to_string(count)
                                + " exceeds what " + std::to_string(image.size())
                                + " bytes can hold"};
+  out.reserve(static_cast<std::size_t>(count));
   std::string_view previous;
   for (uint64_t i = 0; i < count; ++i) {
     auto offset = in.pos() + 3;
@@ -74,7 +75,7 @@ state_machine_error kv_read_snapshot(std::string_view image, kv_keyspace& out) {
       return fail(errc::malformed, "key not in ascending order (duplicate or unsorted)", i,
                   count, offset);
     previous = key;
-    auto& n = out.upsert(std::string{key});
+    auto& n = out.upsert(key);
     out.assign(n, std::string{value});
     out.set_expire(n, static_cast<int64_t>(expire_at));
   }

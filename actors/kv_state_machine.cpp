@@ -76,18 +76,18 @@ state_machine_error kv_state_machine::replay(std::string_view record, lsn at) {
   for (auto& e : effects_) {
     switch (e.op) {
       case detail::kv_op::put:
-        put(std::string{e.key}, std::string{e.value}, e.expire_at);
+        put(e.key, std::string{e.value}, e.expire_at);
         break;
       case detail::kv_op::del:
-        if (auto* n = keys_.find(std::string{e.key}))
+        if (auto* n = keys_.find(e.key))
           del(*n);
         break;
       case detail::kv_op::expire:
-        if (auto* n = keys_.find(std::string{e.key}))
+        if (auto* n = keys_.find(e.key))
           set_expire(*n, e.expire_at);
         break;
       case detail::kv_op::append:
-        append(std::string{e.key}, e.value);
+        append(e.key, e.value);
         break;
       case detail::kv_op::flush:
         flush();
@@ -234,7 +234,7 @@ void kv_state_machine::stamp(node& n) {
   n.second.lru = ++lru_clock_;
 }
 
-kv_state_machine::node& kv_state_machine::put(const std::string& key, std::string value,
+kv_state_machine::node& kv_state_machine::put(std::string_view key, std::string value,
                                               int64_t expire_at) {
   if (record_ != nullptr)
     detail::kv_record_writer{*record_}.put(key, value, expire_at);
@@ -259,7 +259,7 @@ void kv_state_machine::set_expire(node& n, int64_t expire_at) {
   stamp(n);
 }
 
-void kv_state_machine::append(const std::string& key, std::string_view suffix) {
+void kv_state_machine::append(std::string_view key, std::string_view suffix) {
   if (record_ != nullptr)
     detail::kv_record_writer{*record_}.append(key, suffix);
   auto& n = keys_.upsert(key);

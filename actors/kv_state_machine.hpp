@@ -106,10 +106,10 @@ private:
 
   // -- effects: applied here, logged when recording ---------------------------
 
-  node& put(const std::string& key, std::string value, int64_t expire_at);
+  node& put(std::string_view key, std::string value, int64_t expire_at);
   void del(node& n);
   void set_expire(node& n, int64_t expire_at);
-  void append(const std::string& key, std::string_view suffix);
+  void append(std::string_view key, std::string_view suffix);
   void flush();
   void stamp(node& n);
 
