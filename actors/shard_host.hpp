@@ -5,7 +5,11 @@
 //
 //   start:    asks the writer for the recovery_result (`recovery_atom`), restores the snapshot,
 //             replays the records after it, and only then calls ctx.ready(). A record or image
-//             the machine rejects fails the start (shard_errc::recovery_failed).
+//             the machine rejects fails the start (shard_errc::recovery_failed). When there is
+//             something to restore or replay, that work runs in a detached helper actor that
+//             owns nothing but its inputs, while the host awaits it with its mailbox held: the
+//             shards of a node recover in parallel even when the scheduler has one thread, and
+//             no scheduler thread is blocked by a long replay.
 //   request:  execute(req, now, next) -> a non-empty record is sent to the writer as
 //             `(append_atom, next, record)` (a batch's records together, as
 //             `(append_atom, first, records)`; requests of a batch that the machine lets
@@ -59,6 +63,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -111,6 +116,51 @@ typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
            x.parked, x.log_bytes_since_snapshot, x.snapshot_lsn, x.checkpoints, x.replayed,
            x.restored_snapshot);
 }
+
+namespace detail {
+
+/// What a recovery run by a helper reports to its host.
+struct recovery_outcome {
+  std::string error; ///< empty when the machine took the snapshot and every record
+  uint64_t replayed = 0;
+  uint64_t log_bytes = 0; ///< payload bytes of the records replayed
+};
+
+/// Restores `r`'s snapshot into `m` and replays its records; stops early (with an error) once
+/// `cancel` is set.
+template <class Machine>
+recovery_outcome run_recovery(Machine& m, const wal::recovery_result& r,
+                              const std::atomic<bool>& cancel) {
+  recovery_outcome out;
+  if (r.has_snapshot) {
+    if (auto err = m.restore(r.snapshot)) {
+      out.error = "snapshot at LSN " + std::to_string(r.snapshot_lsn) + " rejected: "
+                  + err.message;
+      return out;
+    }
+  }
+  for (auto& rec : r.records) {
+    if (cancel.load(std::memory_order_relaxed)) {
+      out.error = "recovery abandoned: the shard host stopped";
+      return out;
+    }
+    if (auto err = m.replay(rec.payload, rec.lsn)) {
+      out.error = "record at LSN " + std::to_string(rec.lsn) + " rejected: " + err.message;
+      return out;
+    }
+    out.log_bytes += rec.payload.size();
+    ++out.replayed;
+  }
+  return out;
+}
+
+} // namespace detail
+
+} // namespace keel::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(keel::actors::detail::recovery_outcome)
+
+namespace keel::actors {
 
 /// Makes the state machine of shard `k` (called once per incarnation of the host).
 template <class Request, class Reply>
@@ -309,23 +359,43 @@ private:
   }
 
   void recover(wal::recovery_result& r) {
+    if (!r.has_snapshot && r.records.empty()) {
+      recovered(r, detail::recovery_outcome{});
+      return;
+    }
+    // The machine is the helper's alone until it answers: the host awaits it and touches
+    // nothing else meanwhile.
+    auto input = std::make_shared<wal::recovery_result>(std::move(r));
+    auto helper = spawn<caf::detached>(
+      [m = m_, input, cancel = cancel_](caf::event_based_actor* self) -> caf::behavior {
+        return {
+          [self, m, input, cancel](wal::recovery_atom) {
+            auto out = detail::run_recovery(*m, *input, *cancel);
+            self->quit();
+            return out;
+          },
+        };
+      });
+    request(helper, caf::infinite, wal::recovery_atom::value)
+      .await([this, input](detail::recovery_outcome& out) { recovered(*input, out); },
+             [this](caf::error& err) {
+               fail_start("the recovery helper ended without a result ("
+                          + describe_error(err) + ")");
+             });
+  }
+
+  // Finishes the start once the machine holds `r` (or failed to take it, per `out`).
+  void recovered(const wal::recovery_result& r, const detail::recovery_outcome& out) {
+    if (!out.error.empty()) {
+      fail_start(out.error);
+      return;
+    }
     if (r.has_snapshot) {
-      if (auto err = m_->restore(r.snapshot)) {
-        fail_start("snapshot at LSN " + std::to_string(r.snapshot_lsn) + " rejected: "
-                   + err.message);
-        return;
-      }
       info_.restored_snapshot = true;
       snapshot_lsn_ = r.snapshot_lsn;
     }
-    for (auto& rec : r.records) {
-      if (auto err = m_->replay(rec.payload, rec.lsn)) {
-        fail_start("record at LSN " + std::to_string(rec.lsn) + " rejected: " + err.message);
-        return;
-      }
-      log_bytes_ += rec.payload.size();
-      ++info_.replayed;
-    }
+    log_bytes_ += out.log_bytes;
+    info_.replayed += out.replayed;
     next_ = r.next_lsn;
     durable_ = next_ - 1;
     recovered_ = true;
@@ -500,6 +570,7 @@ private:
   }
 
   void on_exit() override {
+    cancel_->store(true, std::memory_order_relaxed);
     serving(false);
     caf::event_based_actor::on_exit();
   }
@@ -528,6 +599,8 @@ private:
   caf::actor writer_;
   std::shared_ptr<machine_type> m_;
   shard_host_options opts_;
+  /// Set when the host exits: a recovery helper still running stops between records.
+  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
   lsn next_ = 1;
   lsn durable_ = 0;
   lsn handed_ = 0; ///< the highest LSN a reply was handed to the writer for (hand_to_writer)

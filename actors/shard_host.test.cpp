@@ -2,6 +2,9 @@
 
 #include "actors/shard_test_util.hpp"
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <set>
 
 using namespace keel::actors;
@@ -324,4 +327,152 @@ TEST_CASE("a failed sync fails the parked replies with a clear error and the sha
   await_event(events, keel::supervision::event_type::child_started, "sm");
   CHECK(exec(fx, sup, {"GET", "before"}) == kv_reply::bulk("1"));
   CHECK(exec(fx, sup, {"SET", "after", "2"}) == kv_reply::ok());
+}
+
+namespace {
+
+// Lets a test fail or hold a KV machine's recovery.
+struct recovery_hooks {
+  uint64_t reject_lsn = 0;      // replaying this LSN fails
+  bool reject_snapshot = false; // restoring any image fails
+  // With parties > 0, every machine's first replay waits until `parties` machines have reached
+  // theirs, or until the deadline: then `met` turns false and the replay goes on.
+  int parties = 0;
+  std::mutex mtx;
+  std::condition_variable cv;
+  int arrived = 0;
+  bool met = true;
+
+  void rendezvous() {
+    std::unique_lock<std::mutex> guard{mtx};
+    ++arrived;
+    cv.notify_all();
+    if (!cv.wait_for(guard, default_timeout(), [this] { return arrived >= parties; }))
+      met = false;
+  }
+};
+
+// The KV machine with recovery_hooks on restore and replay.
+class hooked_machine final : public state_machine<kv_command, kv_reply> {
+public:
+  explicit hooked_machine(std::shared_ptr<recovery_hooks> h) : h_(std::move(h)) {
+  }
+
+  execute_result<kv_reply> execute(const kv_command& req, time_point now, lsn next) override {
+    return kv_.execute(req, now, next);
+  }
+  bool may_merge(const kv_command& req, std::size_t merged_bytes) const override {
+    return kv_.may_merge(req, merged_bytes);
+  }
+  void merge_record(std::string& into, std::string_view more) override {
+    kv_.merge_record(into, more);
+  }
+  state_machine_error replay(std::string_view record, lsn at) override {
+    if (first_replay_ && h_->parties > 0)
+      h_->rendezvous();
+    first_replay_ = false;
+    if (at == h_->reject_lsn)
+      return {state_machine_errc::malformed, "test rejects LSN " + std::to_string(at)};
+    return kv_.replay(record, at);
+  }
+  std::string snapshot() const override { return kv_.snapshot(); }
+  state_machine_error restore(std::string_view image) override {
+    if (h_->reject_snapshot)
+      return {state_machine_errc::malformed, "test rejects the image"};
+    return kv_.restore(image);
+  }
+
+private:
+  std::shared_ptr<recovery_hooks> h_;
+  kv_state_machine kv_;
+  bool first_replay_ = true;
+};
+
+// What a crash leaves after SET a, b, c on each of `shards` shards (LSNs 1 to 3), with a
+// checkpoint at LSN 2 when `checkpoint`.
+std::shared_ptr<keel::wal::fault_file_system> crash_after_three_sets(uint32_t shards,
+                                                                    bool checkpoint) {
+  auto fs = std::make_shared<keel::wal::fault_file_system>();
+  fixture fx{shard_fixture()};
+  for (uint32_t k = 0; k < shards; ++k) {
+    auto sup = start_kv_shard(fx, kv_shard_options(fs, k));
+    CHECK(exec(fx, sup, {"SET", "a", "1"}) == kv_reply::ok());
+    CHECK(exec(fx, sup, {"SET", "b", "2"}) == kv_reply::ok());
+    if (checkpoint) {
+      child_ref sm{sup, "sm"};
+      auto lsn = ask<uint64_t>(fx, sup, sm.envelope_of(checkpoint_atom::value));
+      REQUIRE(lsn);
+      CHECK(*lsn == 2);
+    }
+    CHECK(exec(fx, sup, {"SET", "c", "3"}) == kv_reply::ok());
+  }
+  return fs->crash_image(); // before the fixture's clean stop writes snapshots
+}
+
+// Starts shard `k` on `fs` with hooked machines and no restarts; the start's outcome.
+caf::expected<caf::actor> start_hooked(fixture& fx, std::shared_ptr<keel::wal::fault_file_system> fs,
+                                       uint32_t k, std::shared_ptr<recovery_hooks> h) {
+  auto o = kv_shard_options(std::move(fs), k);
+  o.flags.intensity = 0;
+  machine_factory<kv_command, kv_reply> make = [h](uint32_t) {
+    return std::make_unique<hooked_machine>(h);
+  };
+  auto sup = keel::supervision::start_supervisor(
+    fx.sys(), shard_supervisor_options<kv_command, kv_reply>(std::move(o), std::move(make)));
+  if (sup)
+    fx.track(*sup, "shard supervisor");
+  return sup;
+}
+
+} // namespace
+
+TEST_CASE("a record the state machine rejects at recovery fails the start, naming its LSN",
+          "[shard][recovery]") {
+  auto image = crash_after_three_sets(1, false);
+  auto h = std::make_shared<recovery_hooks>();
+  h->reject_lsn = 2;
+  fixture fx{shard_fixture()};
+  auto sup = start_hooked(fx, image, 0, h);
+  REQUIRE(!sup);
+  auto text = describe_error(sup.error());
+  CHECK_THAT(text, Catch::Contains("record at LSN 2 rejected: test rejects LSN 2"));
+  CHECK_THAT(text, Catch::Contains("point_in_time"));
+}
+
+TEST_CASE("a snapshot the state machine rejects at recovery fails the start, naming its LSN",
+          "[shard][recovery]") {
+  auto image = crash_after_three_sets(1, true);
+  auto h = std::make_shared<recovery_hooks>();
+  h->reject_snapshot = true;
+  fixture fx{shard_fixture()};
+  auto sup = start_hooked(fx, image, 0, h);
+  REQUIRE(!sup);
+  CHECK_THAT(describe_error(sup.error()),
+             Catch::Contains("snapshot at LSN 2 rejected: test rejects the image"));
+}
+
+TEST_CASE("a snapshot and the records after it recover off the scheduler's threads",
+          "[shard][recovery]") {
+  auto image = crash_after_three_sets(2, true);
+  // Each shard's replay waits for the other's: with recovery on the one scheduler thread, the
+  // first would hold that thread and the second never reach its replay.
+  auto h = std::make_shared<recovery_hooks>();
+  h->parties = 2;
+  auto opts = shard_fixture();
+  opts.threads = 1;
+  fixture fx{opts};
+  auto first = std::async(std::launch::async, [&] { return start_hooked(fx, image, 0, h); });
+  auto second = start_hooked(fx, image, 1, h);
+  auto one = first.get();
+  REQUIRE(one);
+  REQUIRE(second);
+  CHECK(h->met);
+  for (const auto& sup : {*one, second.value()}) {
+    auto info = info_of(fx, sup);
+    CHECK(info.restored_snapshot);
+    CHECK(info.snapshot_lsn == 2);
+    CHECK(info.replayed == 1);
+    CHECK(exec(fx, sup, {"MGET", "a", "b", "c"})
+          == kv_reply::array({kv_reply::bulk("1"), kv_reply::bulk("2"), kv_reply::bulk("3")}));
+  }
 }
