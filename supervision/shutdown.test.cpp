@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 using namespace keel::supervision;
 using namespace keel::supervision::test;
 using keel::testkit::fixture;
@@ -131,4 +134,40 @@ TEST_CASE("a supervisor that is killed takes its children with it", "[supervisio
   caf::anon_send_exit(sup, caf::exit_reason::kill);
   CHECK(p.expect_terminated(x) == caf::exit_reason::kill);
   CHECK(p.expect_terminated(y) == caf::exit_reason::kill);
+}
+
+TEST_CASE("a simple_one_for_one supervisor stops all its children at once",
+          "[supervision][shutdown]") {
+  fixture fx{fixture_options{mode::deterministic}};
+  auto p = fx.make_probe("p");
+  supervisor_options opts;
+  opts.name = "s";
+  opts.events = p.handle();
+  opts.flags.strategy = restart_strategy::simple_one_for_one;
+  worker_options wo;
+  wo.ignore_exit = true; // each one holds its stop until the timeout kills it
+  auto spec = worker_spec("w", wo);
+  spec.shutdown = shutdown_policy::timeout(milliseconds{500});
+  opts.children.push_back(std::move(spec));
+  auto sup = spawn_ready(fx, p, std::move(opts));
+  await_event(p, event_type::supervisor_ready);
+  for (int i = 0; i < 3; ++i) {
+    caf::anon_send(sup, start_child_atom::value, caf::make_message(i));
+    await_event(p, event_type::child_started);
+  }
+  p.watch(sup);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  CHECK(next_event(p).type == event_type::shutting_down);
+  fx.run();
+  // One timeout covers all three: in reverse order, the second child would get its exit only
+  // after the first was killed, and its own 500 ms would start then.
+  fx.advance_time(milliseconds{500});
+  std::set<std::string> killed;
+  for (int i = 0; i < 3; ++i) {
+    auto ev = await_event(p, event_type::child_exited);
+    CHECK(ev.reason == caf::exit_reason::kill);
+    killed.insert(ev.child);
+  }
+  CHECK(killed == std::set<std::string>{"w#1", "w#2", "w#3"});
+  CHECK(p.expect_terminated(sup) == caf::exit_reason::user_shutdown);
 }

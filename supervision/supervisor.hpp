@@ -3,7 +3,8 @@
 // A supervisor owns child specs and applies OTP's rules (supervision.md): it starts children
 // one at a time in list order, each after the previous one reported ready (start_context);
 // restarts them by strategy, restart type, intensity/period and backoff; stops them in reverse
-// order honouring each shutdown policy; and publishes lifecycle events (events.hpp).
+// order honouring each shutdown policy (a simple_one_for_one supervisor stops all its children
+// at once, as OTP does); and publishes lifecycle events (events.hpp).
 //
 // Building a tree:
 //

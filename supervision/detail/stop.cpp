@@ -1,5 +1,5 @@
 // The supervisor's stopping side: shutdown policies, down and exit messages, and the
-// reverse-order shutdown of everything.
+// reverse-order shutdown of everything (all at once for simple_one_for_one, as in OTP).
 #include "supervision/detail/supervisor_actor.hpp"
 
 #include "supervision/atoms.hpp"
@@ -114,9 +114,15 @@ void supervisor_actor::shutdown(caf::error reason) {
   deferred_.clear();
   waiting_ = false;
   std::deque<step> stops;
-  for (auto i = children_.rbegin(); i != children_.rend(); ++i)
-    if ((*i)->hdl)
-      stops.push_back({false, (*i)->uid});
+  if (opts_.flags.strategy == restart_strategy::simple_one_for_one) {
+    // OTP stops a simple_one_for_one supervisor's children asynchronously, all at once: they
+    // are alike and unordered, and each may take long to clean up (a shard's checkpoint).
+    stops.push_back({false, 0, true});
+  } else {
+    for (auto i = children_.rbegin(); i != children_.rend(); ++i)
+      if ((*i)->hdl)
+        stops.push_back({false, (*i)->uid});
+  }
   enqueue(std::move(stops), [this, reason](caf::error, uint64_t) {
     auto gone = make_error(errc::child_unavailable,
                            "supervisor '" + opts_.name + "' shut down: " + describe(reason));

@@ -130,6 +130,10 @@ void supervisor_actor::pump() {
 }
 
 void supervisor_actor::run_step(step s) {
+  if (s.all) {
+    stop_all_at_once();
+    return;
+  }
   auto c = find(s.uid);
   if (c == nullptr)
     return;
@@ -156,6 +160,26 @@ void supervisor_actor::run_step(step s) {
     waiting_ = true;
     begin_stop(*c, [this, op_id] {
       if (ops_.empty() || ops_.front().id != op_id)
+        return;
+      waiting_ = false;
+      pump();
+    });
+  }
+}
+
+void supervisor_actor::stop_all_at_once() {
+  auto op_id = ops_.front().id;
+  auto left = std::make_shared<size_t>(0);
+  for (auto& c : children_)
+    *left += c->hdl ? 1 : 0;
+  if (*left == 0)
+    return;
+  waiting_ = true;
+  for (auto& c : children_) {
+    if (!c->hdl)
+      continue;
+    begin_stop(*c, [this, op_id, left] {
+      if (--*left > 0 || ops_.empty() || ops_.front().id != op_id)
         return;
       waiting_ = false;
       pump();

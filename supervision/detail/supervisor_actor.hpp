@@ -38,6 +38,9 @@ public:
   struct step {
     bool start;
     uint64_t uid;
+    /// A stop of every child at once, waiting for all (uid unused): simple_one_for_one's
+    /// shutdown, as OTP stops such children asynchronously.
+    bool all = false;
   };
 
   struct op {
@@ -58,6 +61,7 @@ public:
   void enqueue(std::deque<step> steps, std::function<void(caf::error, uint64_t)> done);
   void pump();
   void run_step(step s);
+  void stop_all_at_once();
   void begin_start(child_record& c, std::function<void(caf::error)> k);
   void begin_stop(child_record& c, std::function<void()> k);
   void on_ready(uint64_t token);
