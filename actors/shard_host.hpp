@@ -33,6 +33,7 @@
 //   snapshot: when the log since the last snapshot passes `snapshot_threshold_bytes`, on
 //             `(checkpoint_atom)` and on a clean exit (user_shutdown / normal) the host sends
 //             `(snapshot_atom, lsn, snapshot())` to the writer (a clean exit waits for it).
+//             snapshot() runs in a detached helper while the host awaits it, as at start.
 //
 // ## Messages (atoms in actors/shard_atoms.hpp)
 //
@@ -550,23 +551,61 @@ private:
       delayed_send(this, opts_.tick_interval, detail::tick_atom::value);
   }
 
-  // Snapshots the machine at the newest LSN; `done` gets the LSN the writer stored.
-  void checkpoint(std::function<void(caf::expected<uint64_t>)> done) {
+  using checkpoint_done = std::function<void(caf::expected<uint64_t>)>;
+
+  // Snapshots the machine at the newest LSN; `done` gets the LSN the writer stored. The image
+  // is made by a detached helper while the host awaits it (mailbox held, so the machine does
+  // not change meanwhile): the shards of a node checkpoint in parallel on any scheduler.
+  void checkpoint(checkpoint_done done) {
+    if (imaging_) {
+      // An exit that arrives while the image is made: nothing changed since, that image is it.
+      joiners_.push_back(std::move(done));
+      return;
+    }
     lsn at = next_ - 1;
     if (at == snapshot_lsn_ || at == 0) {
       done(at);
       return;
     }
-    auto image = m_->snapshot();
+    imaging_ = true;
     log_bytes_ = 0;
-    request(writer_, caf::infinite, wal::snapshot_atom::value, at, std::move(image))
-      .then(
-        [this, done](uint64_t stored) {
-          snapshot_lsn_ = std::max(snapshot_lsn_, stored);
-          ++info_.checkpoints;
-          done(stored);
+    auto helper = spawn<caf::detached>([m = m_](caf::event_based_actor* self) -> caf::behavior {
+      return {
+        [self, m](wal::snapshot_atom) {
+          auto image = m->snapshot();
+          self->quit();
+          return image;
         },
-        [this, done](caf::error& err) { done(std::move(err)); });
+      };
+    });
+    auto all_done = [this, done] {
+      imaging_ = false;
+      auto all = std::move(joiners_);
+      joiners_.clear();
+      all.push_back(done);
+      return all;
+    };
+    request(helper, caf::infinite, wal::snapshot_atom::value)
+      .await(
+        [this, at, all_done](std::string& image) {
+          auto all = all_done();
+          request(writer_, caf::infinite, wal::snapshot_atom::value, at, std::move(image))
+            .then(
+              [this, all](uint64_t stored) {
+                snapshot_lsn_ = std::max(snapshot_lsn_, stored);
+                ++info_.checkpoints;
+                for (auto& d : all)
+                  d(stored);
+              },
+              [all](caf::error& err) {
+                for (auto& d : all)
+                  d(err);
+              });
+        },
+        [all_done](caf::error& err) {
+          for (auto& d : all_done())
+            d(err);
+        });
   }
 
   void on_exit() override {
@@ -611,6 +650,8 @@ private:
   bool stopping_ = false;
   bool auto_checkpoint_ = false;
   bool serving_ = false;
+  bool imaging_ = false;                ///< a checkpoint's image is being made
+  std::vector<checkpoint_done> joiners_; ///< checkpoints that wait for that image
   shard_info info_;
   std::deque<std::pair<lsn, entry>> parked_;
   std::vector<std::string> staged_; ///< records not yet sent to the writer (see stage())

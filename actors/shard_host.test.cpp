@@ -350,6 +350,41 @@ struct recovery_hooks {
     if (!cv.wait_for(guard, default_timeout(), [this] { return arrived >= parties; }))
       met = false;
   }
+
+  // snapshot(): with snapshot_parties > 0 it meets the others as replay does; with
+  // hold_snapshot it reports `snapshot_entered` and waits until open_gate() (or the deadline).
+  int snapshot_parties = 0;
+  bool hold_snapshot = false;
+  bool snapshot_entered = false;
+  bool gate_open = false;
+
+  void snapshot_hook() {
+    if (snapshot_parties > 0) {
+      std::unique_lock<std::mutex> guard{mtx};
+      ++arrived;
+      cv.notify_all();
+      if (!cv.wait_for(guard, default_timeout(), [this] { return arrived >= snapshot_parties; }))
+        met = false;
+    }
+    if (hold_snapshot) {
+      std::unique_lock<std::mutex> guard{mtx};
+      snapshot_entered = true;
+      cv.notify_all();
+      if (!cv.wait_for(guard, default_timeout(), [this] { return gate_open; }))
+        met = false;
+    }
+  }
+
+  bool await_snapshot_entered() {
+    std::unique_lock<std::mutex> guard{mtx};
+    return cv.wait_for(guard, default_timeout(), [this] { return snapshot_entered; });
+  }
+
+  void open_gate() {
+    std::lock_guard<std::mutex> guard{mtx};
+    gate_open = true;
+    cv.notify_all();
+  }
 };
 
 // The KV machine with recovery_hooks on restore and replay.
@@ -375,7 +410,10 @@ public:
       return {state_machine_errc::malformed, "test rejects LSN " + std::to_string(at)};
     return kv_.replay(record, at);
   }
-  std::string snapshot() const override { return kv_.snapshot(); }
+  std::string snapshot() const override {
+    h_->snapshot_hook();
+    return kv_.snapshot();
+  }
   state_machine_error restore(std::string_view image) override {
     if (h_->reject_snapshot)
       return {state_machine_errc::malformed, "test rejects the image"};
@@ -475,4 +513,67 @@ TEST_CASE("a snapshot and the records after it recover off the scheduler's threa
     CHECK(exec(fx, sup, {"MGET", "a", "b", "c"})
           == kv_reply::array({kv_reply::bulk("1"), kv_reply::bulk("2"), kv_reply::bulk("3")}));
   }
+}
+
+TEST_CASE("shards make their checkpoint images off the scheduler's threads",
+          "[shard][checkpoint]") {
+  auto fs = std::make_shared<keel::wal::fault_file_system>();
+  auto h = std::make_shared<recovery_hooks>();
+  h->snapshot_parties = 2; // each image waits for the other's
+  auto opts = shard_fixture();
+  opts.threads = 1;
+  fixture fx{opts};
+  std::vector<caf::actor> sups;
+  for (uint32_t k = 0; k < 2; ++k) {
+    auto sup = start_hooked(fx, fs, k, h);
+    REQUIRE(sup);
+    CHECK(exec(fx, *sup, {"SET", "k", std::to_string(k)}) == kv_reply::ok());
+    sups.push_back(*sup);
+  }
+  auto first = std::async(std::launch::async, [&] {
+    child_ref sm{sups[0], "sm"};
+    return ask<uint64_t>(fx, sups[0], sm.envelope_of(checkpoint_atom::value));
+  });
+  child_ref sm1{sups[1], "sm"};
+  auto second = ask<uint64_t>(fx, sups[1], sm1.envelope_of(checkpoint_atom::value));
+  auto one = first.get();
+  REQUIRE(one);
+  REQUIRE(second);
+  CHECK(*one == 1);
+  CHECK(*second == 1);
+  CHECK(h->met);
+}
+
+TEST_CASE("a clean stop during a checkpoint waits for that checkpoint and replays nothing next",
+          "[shard][checkpoint]") {
+  auto fs = std::make_shared<keel::wal::fault_file_system>();
+  auto h = std::make_shared<recovery_hooks>();
+  h->hold_snapshot = true;
+  {
+    fixture fx{shard_fixture()};
+    auto sup = start_hooked(fx, fs, 0, h);
+    REQUIRE(sup);
+    CHECK(exec(fx, *sup, {"SET", "a", "1"}) == kv_reply::ok());
+    CHECK(exec(fx, *sup, {"SET", "b", "2"}) == kv_reply::ok());
+    auto p = fx.make_probe("p");
+    child_ref sm{*sup, "sm"};
+    caf::send_as(p.handle(), *sup, sm.envelope_of(checkpoint_atom::value));
+    REQUIRE(h->await_snapshot_entered());
+    p.watch(*sup);
+    caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown); // the host exits mid-image
+    h->open_gate();
+    CHECK(p.expect_message<uint64_t>() == std::make_tuple(uint64_t{2}));
+    CHECK(p.expect_terminated(*sup) == caf::exit_reason::user_shutdown);
+  }
+  CHECK(h->met);
+  h->hold_snapshot = false;
+  fixture fx{shard_fixture()};
+  auto sup = start_hooked(fx, fs, 0, h);
+  REQUIRE(sup);
+  auto info = info_of(fx, *sup);
+  CHECK(info.restored_snapshot);
+  CHECK(info.snapshot_lsn == 2);
+  CHECK(info.replayed == 0);
+  CHECK(exec(fx, *sup, {"MGET", "a", "b"})
+        == kv_reply::array({kv_reply::bulk("1"), kv_reply::bulk("2")}));
 }

@@ -19,7 +19,9 @@
 // state. Hence records carry absolute times and outcomes, never "now" or random choices; the
 // clock is always passed in (`now`), never read inside.
 //
-// Thread-safety: none; one caller at a time. Ordering: calls are strictly sequential.
+// Thread-safety: none; one caller at a time. Ordering: calls are strictly sequential. restore,
+// replay and snapshot may run on a helper thread of the shard while its host waits for them,
+// so a machine must not depend on the thread it is called from.
 #pragma once
 
 #include "actors/state_machine_error.hpp"
