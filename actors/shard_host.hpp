@@ -120,6 +120,9 @@ typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
 
 namespace detail {
 
+/// Asks a host's helper actor for its one answer.
+using run_atom = caf::atom_constant<caf::atom("run")>;
+
 /// What a recovery run by a helper reports to its host.
 struct recovery_outcome {
   std::string error; ///< empty when the machine took the snapshot and every record
@@ -367,22 +370,30 @@ private:
     // The machine is the helper's alone until it answers: the host awaits it and touches
     // nothing else meanwhile.
     auto input = std::make_shared<wal::recovery_result>(std::move(r));
-    auto helper = spawn<caf::detached>(
-      [m = m_, input, cancel = cancel_](caf::event_based_actor* self) -> caf::behavior {
-        return {
-          [self, m, input, cancel](wal::recovery_atom) {
-            auto out = detail::run_recovery(*m, *input, *cancel);
-            self->quit();
-            return out;
-          },
-        };
-      });
-    request(helper, caf::infinite, wal::recovery_atom::value)
+    auto helper = spawn_helper([m = m_, input, cancel = cancel_] {
+      return detail::run_recovery(*m, *input, *cancel);
+    });
+    request(helper, caf::infinite, detail::run_atom::value)
       .await([this, input](detail::recovery_outcome& out) { recovered(*input, out); },
              [this](caf::error& err) {
                fail_start("the recovery helper ended without a result ("
                           + describe_error(err) + ")");
              });
+  }
+
+  // A detached actor that answers one (run_atom) with work() and quits: the machine's long
+  // calls run there while the host awaits the answer.
+  template <class Work>
+  caf::actor spawn_helper(Work work) {
+    return spawn<caf::detached>([work](caf::event_based_actor* self) -> caf::behavior {
+      return {
+        [self, work](detail::run_atom) {
+          auto out = work();
+          self->quit();
+          return out;
+        },
+      };
+    });
   }
 
   // Finishes the start once the machine holds `r` (or failed to take it, per `out`).
@@ -569,15 +580,7 @@ private:
     }
     imaging_ = true;
     log_bytes_ = 0;
-    auto helper = spawn<caf::detached>([m = m_](caf::event_based_actor* self) -> caf::behavior {
-      return {
-        [self, m](wal::snapshot_atom) {
-          auto image = m->snapshot();
-          self->quit();
-          return image;
-        },
-      };
-    });
+    auto helper = spawn_helper([m = m_] { return m->snapshot(); });
     auto all_done = [this, done] {
       imaging_ = false;
       auto all = std::move(joiners_);
@@ -585,7 +588,7 @@ private:
       all.push_back(done);
       return all;
     };
-    request(helper, caf::infinite, wal::snapshot_atom::value)
+    request(helper, caf::infinite, detail::run_atom::value)
       .await(
         [this, at, all_done](std::string& image) {
           auto all = all_done();

@@ -343,11 +343,12 @@ struct recovery_hooks {
   int arrived = 0;
   bool met = true;
 
-  void rendezvous() {
+  // Counts this caller in and waits until `n` have come (met turns false at the deadline).
+  void meet(int n) {
     std::unique_lock<std::mutex> guard{mtx};
     ++arrived;
     cv.notify_all();
-    if (!cv.wait_for(guard, default_timeout(), [this] { return arrived >= parties; }))
+    if (!cv.wait_for(guard, default_timeout(), [this, n] { return arrived >= n; }))
       met = false;
   }
 
@@ -359,13 +360,8 @@ struct recovery_hooks {
   bool gate_open = false;
 
   void snapshot_hook() {
-    if (snapshot_parties > 0) {
-      std::unique_lock<std::mutex> guard{mtx};
-      ++arrived;
-      cv.notify_all();
-      if (!cv.wait_for(guard, default_timeout(), [this] { return arrived >= snapshot_parties; }))
-        met = false;
-    }
+    if (snapshot_parties > 0)
+      meet(snapshot_parties);
     if (hold_snapshot) {
       std::unique_lock<std::mutex> guard{mtx};
       snapshot_entered = true;
@@ -404,7 +400,7 @@ public:
   }
   state_machine_error replay(std::string_view record, lsn at) override {
     if (first_replay_ && h_->parties > 0)
-      h_->rendezvous();
+      h_->meet(h_->parties);
     first_replay_ = false;
     if (at == h_->reject_lsn)
       return {state_machine_errc::malformed, "test rejects LSN " + std::to_string(at)};
