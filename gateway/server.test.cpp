@@ -195,6 +195,22 @@ TEST_CASE("replies from a backend on another thread come back in order") {
   }
 }
 
+TEST_CASE("commands sent while a batch is in flight are read and answered after it") {
+  threaded_backend b{true};
+  running_server s{{}, &b};
+  test_client c{s.port};
+  REQUIRE(c.send(encode_command({"SET", "k", "v"})));
+  REQUIRE(b.wait_received(1));
+  // Two writes while the session waits for its backend: each arrives as its own readiness
+  // event, which the session must not lose although it reads nothing until the batch is done.
+  REQUIRE(c.send(encode_command({"GET", "k"})));
+  REQUIRE(c.send(encode_command({"INCR", "n"})));
+  b.release();
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::bulk("v"));
+  CHECK(c.read_reply() == reply::integer(1));
+}
+
 TEST_CASE("stop lets a batch in flight finish and delivers its replies") {
   threaded_backend b{true};
   running_server s{{}, &b};
