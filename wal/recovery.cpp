@@ -315,6 +315,17 @@ private:
           return caf::none;
         case recovery_mode::skip: {
           auto next = next_valid(data, pos + record_alignment, s.id.seq);
+          if (last && next >= data.size()) {
+            // Nothing valid follows: a torn tail. Cut it as tolerate_torn_tail does, so that
+            // the writer goes on at `cut` and not after the garbage, where the next recovery
+            // would not look for records.
+            report(s.name, cut, dirty_end(data, cut) - cut, "torn tail: " + why);
+            if (auto err = cut_tail(s.name, data, cut))
+              return err;
+            sum.end_offset = cut;
+            out_.segments.push_back(sum);
+            return caf::none;
+          }
           report(s.name, pos, next - pos, "skipped: " + why);
           pos = next;
           continue;
