@@ -7,19 +7,16 @@
 // the same commands and the same error as parsed in pieces, unless the pieces' error is a
 // "too big" error that depends on how much was buffered.
 //
-// Built without libFuzzer (KEEL_FUZZ_DRIVER, any compiler but clang), a small main() runs the
-// same function over every file named on the command line: a corpus or a crash reproducer.
+// Built without libFuzzer (KEEL_FUZZ_DRIVER, any compiler but clang), driver.cpp's main() runs
+// the same function over every file named on the command line.
+#include "fuzz/fuzz_check.hpp"
 #include "gateway/resp_parser.hpp"
 
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 using namespace keel::gateway;
+using keel::fuzz::check;
 
 namespace {
 
@@ -27,11 +24,6 @@ struct run {
   std::vector<command> cmds;
   protocol_error error;
 };
-
-void check(bool ok) {
-  if (!ok)
-    std::abort();
-}
 
 parser_limits small_limits() {
   parser_limits l;
@@ -83,21 +75,3 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   return 0;
 }
-
-#ifdef KEEL_FUZZ_DRIVER
-int main(int argc, char** argv) {
-  int failed = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream in{argv[i], std::ios::binary};
-    if (!in) {
-      std::fprintf(stderr, "cannot read %s\n", argv[i]);
-      failed = 1;
-      continue;
-    }
-    std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  }
-  std::fprintf(stderr, "ran %d input(s)\n", argc - 1);
-  return failed;
-}
-#endif
