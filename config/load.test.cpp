@@ -337,6 +337,29 @@ TEST_CASE("a YAML syntax error is reported at its position") {
   CHECK(r.errors[0].message.rfind("invalid YAML: ", 0) == 0);
 }
 
+TEST_CASE("text that is not printable UTF-8 is reported at its first bad byte") {
+  CHECK(errors_of("node:\n  name: caf\xc3\xa9\xff\n") ==
+        std::vector<std::string>{
+          "node.yaml:2:13: invalid UTF-8 (byte 0xff); YAML files must be printable UTF-8 text: "
+          "save the file as UTF-8 and write such characters as escapes in a double-quoted "
+          "string (\"\\x01\")"});
+  auto control = errors_of(std::string{"node:\n  name: a\0b\n", 16});
+  REQUIRE(control.size() == 1);
+  CHECK(control[0].rfind("node.yaml:2:10: a control character (byte 0x00); ", 0) == 0);
+  // Overlong forms, surrogates and cut sequences are not UTF-8; a BOM and 4-byte characters
+  // are, and an escape in a double-quoted string is text like any other.
+  CHECK(errors_of("node:\n  name: \xc0\xaf\n").size() == 1);
+  CHECK(errors_of("node:\n  name: \xed\xa0\x80\n").size() == 1);
+  CHECK(errors_of("node:\n  name: \xf0\x9f\x90\n").size() == 1);
+  auto r = load_string("\xef\xbb\xbfnode:\n  name: \xf0\x9f\x90\xb3x\n", "node.yaml");
+  CHECK(r.ok());
+  CHECK(r.config.node.name == "\xf0\x9f\x90\xb3x");
+  r = load_string("node:\n  name: \"a\\x01b\"\n", "node.yaml");
+  CHECK(r.ok());
+  CHECK(r.config.node.name == "a\x01"
+                              "b");
+}
+
 TEST_CASE("pool entries are checked across fields") {
   CHECK(errors_of(R"(pools:
   - name: render
