@@ -99,7 +99,7 @@ caf::behavior supervisor_actor::api_behavior() {
       auto uid = rec->uid;
       children_.emplace_back(std::move(rec));
       auto rp = make_response_promise<caf::actor, std::string>();
-      enqueue({{true, uid}}, [this, rp, uid](caf::error err, uint64_t) mutable {
+      queue_steps({{true, uid}}, [this, rp, uid](caf::error err, uint64_t) mutable {
         auto c = find(uid);
         if (err || c == nullptr || !c->hdl) {
           remove(uid); // OTP keeps no spec of a child that failed to start
@@ -164,7 +164,7 @@ caf::behavior supervisor_actor::api_behavior() {
       if (c->dynamic) {
         begin_stop(*c, std::move(finish));
       } else {
-        enqueue({{false, uid}}, [finish](caf::error, uint64_t) mutable { finish(); });
+        queue_steps({{false, uid}}, [finish](caf::error, uint64_t) mutable { finish(); });
         pump();
       }
       return rp;
@@ -183,7 +183,7 @@ caf::behavior supervisor_actor::api_behavior() {
                             + "; terminate_child it first");
       auto uid = c->uid;
       auto rp = make_response_promise<caf::actor>();
-      enqueue({{true, uid}}, [this, rp, uid](caf::error err, uint64_t) mutable {
+      queue_steps({{true, uid}}, [this, rp, uid](caf::error err, uint64_t) mutable {
         auto r = find(uid);
         if (err || r == nullptr || !r->hdl) {
           rp.deliver(err ? err : make_error(errc::start_failed, "child stopped during start"));

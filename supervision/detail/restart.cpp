@@ -114,7 +114,7 @@ void supervisor_actor::restart_after_crash(child_record& c, const caf::error& re
     }
   }
   auto crashed = c.uid;
-  enqueue(std::move(stops), [this, group, crashed, delay](caf::error, uint64_t) {
+  queue_steps(std::move(stops), [this, group, crashed, delay](caf::error, uint64_t) {
     std::vector<uint64_t> to_start;
     for (auto uid : group) {
       auto r = find(uid);
@@ -157,7 +157,7 @@ void supervisor_actor::start_group(std::vector<uint64_t> group) {
   std::deque<step> starts;
   for (auto uid : group)
     starts.push_back({true, uid});
-  enqueue(std::move(starts), [this](caf::error err, uint64_t failed) {
+  queue_steps(std::move(starts), [this](caf::error err, uint64_t failed) {
     if (!err)
       return;
     // OTP's try_again: a failed restart counts as another crash of that child. Like OTP's

@@ -123,7 +123,7 @@ void supervisor_actor::shutdown(caf::error reason) {
       if ((*i)->hdl)
         stops.push_back({false, (*i)->uid});
   }
-  enqueue(std::move(stops), [this, reason](caf::error, uint64_t) {
+  queue_steps(std::move(stops), [this, reason](caf::error, uint64_t) {
     auto gone = make_error(errc::child_unavailable,
                            "supervisor '" + opts_.name + "' shut down: " + describe(reason));
     for (auto& c : children_)

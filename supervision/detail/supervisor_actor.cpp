@@ -69,7 +69,7 @@ void supervisor_actor::start_initial_children() {
     }
   }
   opts_.children.clear();
-  enqueue(std::move(steps), [this](caf::error err, uint64_t) {
+  queue_steps(std::move(steps), [this](caf::error err, uint64_t) {
     if (!err) {
       ready_ = true;
       emit(event_type::supervisor_ready, nullptr);
@@ -84,7 +84,7 @@ void supervisor_actor::start_initial_children() {
     for (auto i = children_.rbegin(); i != children_.rend(); ++i)
       if ((*i)->hdl)
         stops.push_back({false, (*i)->uid});
-    enqueue(std::move(stops), [this, err](caf::error, uint64_t) {
+    queue_steps(std::move(stops), [this, err](caf::error, uint64_t) {
       for (auto& c : children_)
         fail_parked(*c, err);
       ctx_.fail(err);
@@ -94,8 +94,8 @@ void supervisor_actor::start_initial_children() {
   pump();
 }
 
-void supervisor_actor::enqueue(std::deque<step> steps,
-                               std::function<void(caf::error, uint64_t)> done) {
+void supervisor_actor::queue_steps(std::deque<step> steps,
+                                   std::function<void(caf::error, uint64_t)> done) {
   ops_.push_back(op{next_op_++, std::move(steps), std::move(done)});
 }
 

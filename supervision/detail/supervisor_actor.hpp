@@ -58,7 +58,7 @@ public:
 
   // lifecycle (supervisor_actor.cpp)
   void start_initial_children();
-  void enqueue(std::deque<step> steps, std::function<void(caf::error, uint64_t)> done);
+  void queue_steps(std::deque<step> steps, std::function<void(caf::error, uint64_t)> done);
   void pump();
   void run_step(step s);
   void stop_all_at_once();
