@@ -42,15 +42,19 @@ public:
       return err;
     if (size > cap_) {
       constexpr size_t huge = size_t{2} << 20;
+      constexpr size_t page = 4096;
+      // Files under a huge page (small test segments, snapshots) get no huge-page buffer.
+      size_t unit = size >= huge ? huge : page;
       std::free(data_);
-      cap_ = (size + huge - 1) / huge * huge;
-      data_ = static_cast<char*>(std::aligned_alloc(huge, cap_));
+      cap_ = (size + unit - 1) / unit * unit;
+      data_ = static_cast<char*>(std::aligned_alloc(unit, cap_));
       if (data_ == nullptr) {
         cap_ = 0;
         return ENOMEM;
       }
 #ifdef MADV_HUGEPAGE
-      ::madvise(data_, cap_, MADV_HUGEPAGE);
+      if (unit == huge)
+        ::madvise(data_, cap_, MADV_HUGEPAGE);
 #endif
     }
     size_t got = 0;
