@@ -168,20 +168,31 @@ caf::expected<uint64_t> writer::append(const std::string_view* payloads, size_t 
 caf::error writer::write() {
   if (poison_)
     return poisoned_error();
-  if (pending_.empty())
+  auto n = pending_.size();
+  // Bytes a failed write left past the records and could not zero go out with this write.
+  bool clear_tail = dirty_end_ > offset_ + n;
+  if (n == 0 && !clear_tail)
     return caf::none;
+  if (clear_tail)
+    pending_.resize(dirty_end_ - offset_, '\0');
   if (auto err = seg_->pwrite(pending_.data(), pending_.size(), offset_)) {
     auto name = segments_.empty() ? std::string{} : segments_.back().name;
     if (err != ENOSPC)
       return poison("writing", name, err);
-    // Best effort: do not leave records of the failed batch behind (their LSNs get reused).
+    // Do not leave records of the failed batch behind (their LSNs get reused). When that fails
+    // too, the next write or the segment's sealing clears them.
     std::string zeros(pending_.size(), '\0');
-    (void) seg_->pwrite(zeros.data(), zeros.size(), offset_);
+    if (seg_->pwrite(zeros.data(), zeros.size(), offset_) != 0)
+      dirty_end_ = std::max(dirty_end_, offset_ + pending_.size());
     drop_pending();
     return fail(err, "writing", name);
   }
-  offset_ += pending_.size();
+  offset_ += n;
   written_lsn_ = next_lsn_ - 1;
+  if (offset_ >= dirty_end_ || clear_tail) {
+    dirty_end_ = 0;
+    tail_unsynced_ = tail_unsynced_ || clear_tail;
+  }
   pending_.clear();
   return caf::none;
 }
@@ -189,7 +200,7 @@ caf::error writer::write() {
 caf::error writer::sync() {
   if (poison_)
     return poisoned_error();
-  if (durable_lsn_ == written_lsn_)
+  if (durable_lsn_ == written_lsn_ && !tail_unsynced_)
     return caf::none;
   ++syncs_;
   auto started = std::chrono::steady_clock::now();
@@ -198,6 +209,7 @@ caf::error writer::sync() {
   if (opts_.on_sync)
     opts_.on_sync(std::chrono::steady_clock::now() - started, written_lsn_ - durable_lsn_);
   durable_lsn_ = written_lsn_;
+  tail_unsynced_ = false;
   return caf::none;
 }
 

@@ -63,7 +63,9 @@ public:
 
   /// Encodes `n` payloads as records with LSNs next_lsn() ... next_lsn() + n - 1; more than
   /// one form an atomic batch (recovered all or nothing). Returns the last LSN. May write and
-  /// roll over to a new segment first (blocking). Errors: wal_poisoned, disk_full, too_large.
+  /// roll over to a new segment first (blocking). Errors: wal_poisoned, disk_full, too_large,
+  /// io_error (the next segment could not be prepared: nothing was appended, the writer goes on
+  /// in the current one).
   [[nodiscard]] caf::expected<uint64_t> append(const std::string_view* payloads, size_t n);
 
   /// One record.
@@ -82,6 +84,8 @@ public:
   [[nodiscard]] caf::error commit();
 
   /// Commits and starts the next segment now (append() does it when a segment is full).
+  /// Errors: those of commit(); disk_full or io_error when the next segment could not be
+  /// prepared (the writer goes on in the current one).
   [[nodiscard]] caf::error roll();
 
   // -- snapshots ------------------------------------------------------------
@@ -151,6 +155,8 @@ private:
   uint64_t seq_ = 0;
   uint64_t offset_ = 0;   // where the pending buffer goes
   uint64_t capacity_ = 0; // size of the current segment
+  uint64_t dirty_end_ = 0; // end of what a failed write left past offset_ (0: nothing)
+  bool tail_unsynced_ = false; // write() zeroed such bytes: the next sync() must run
   uint64_t next_lsn_ = 1;
   uint64_t written_lsn_ = 0;
   uint64_t durable_lsn_ = 0;

@@ -178,6 +178,31 @@ TEST_CASE("ENOSPC fails the append with disk_full, loses nothing acknowledged an
     CHECK(r.records[i - 1] == rec{i, payload(i)});
 }
 
+TEST_CASE("what a failed write left behind is cleared once space returns, before the segment "
+          "is sealed",
+          "[wal][writer]") { // case 12, torn prefix that could not be zeroed
+  auto fs = std::make_shared<fault_file_system>();
+  writer w{small_log("/db", fs)};
+  REQUIRE(!open_quiet(w));
+  append_range(w, 1, 3);
+  // The write of records 4-6 lands 100 bytes (record 4 whole, part of 5); zeroing them fails.
+  fs->fail_nth(fault_file_system::op::pwrite, 2, ENOSPC);
+  fs->fail_all(fault_file_system::op::pwrite, ENOSPC, 100);
+  for (uint64_t i = 4; i <= 6; ++i)
+    REQUIRE(w.append(payload(i)));
+  REQUIRE(is(w.commit(), errc::disk_full));
+  fs->clear_faults();
+  // Space is back; the log rolls before anything is written over the torn bytes.
+  REQUIRE(!w.roll());
+  append_range(w, 4, 5);
+  REQUIRE(!w.close());
+  auto r = run_recovery(*fs, "/db", recovery_mode::absolute);
+  REQUIRE(!r.err);
+  REQUIRE(r.records.size() == 5);
+  for (uint64_t i = 1; i <= 5; ++i)
+    CHECK(r.records[i - 1] == rec{i, payload(i)});
+}
+
 TEST_CASE("ENOSPC while pre-allocating the next segment fails appends until space returns",
           "[wal][writer]") { // case 12, rollover path
   auto fs = std::make_shared<fault_file_system>();
