@@ -17,6 +17,19 @@ inline void check(bool ok, const char* what = "invariant broken") {
   }
 }
 
+/// Hands out an input's bytes one at a time; 0 once they are used up.
+struct byte_reader {
+  const uint8_t* p;
+  size_t n;
+
+  uint8_t next() {
+    if (n == 0)
+      return 0;
+    --n;
+    return *p++;
+  }
+};
+
 } // namespace keel::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);

@@ -33,18 +33,6 @@ const char* const words[] = {
   "MATCH", "COUNT", "*", "?", "3.5", "",
 };
 
-/// Reads the input one byte at a time; 0 once it is used up.
-struct input {
-  const uint8_t* p;
-  size_t n;
-  uint8_t next() {
-    if (n == 0)
-      return 0;
-    --n;
-    return *p++;
-  }
-};
-
 struct logged {
   lsn at;
   std::string record;
@@ -97,7 +85,7 @@ struct host {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0)
     return 0;
-  input in{data + 1, size - 1};
+  keel::fuzz::byte_reader in{data + 1, size - 1};
   kv_options opts;
   opts.seed = data[0];
   if (data[0] & 1) {

@@ -37,17 +37,6 @@ namespace {
 
 const std::string dir = "/db";
 
-struct input {
-  const uint8_t* p;
-  size_t n;
-  uint8_t next() {
-    if (n == 0)
-      return 0;
-    --n;
-    return *p++;
-  }
-};
-
 struct model {
   std::map<uint64_t, std::string> live;       // appended and not dropped, by LSN
   std::map<uint64_t, std::set<std::string>> ever; // every payload appended under each LSN
@@ -146,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return true;
   }();
   (void) quiet;
-  input in{data, size};
+  keel::fuzz::byte_reader in{data, size};
   auto fs = std::make_shared<fault_file_system>();
   model m;
   auto w = std::make_unique<writer>(writer_options(fs));
@@ -154,6 +143,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     collecting_reporter rep;
     check(!w->open(rep, nullptr, nullptr), "an empty directory opens");
   }
+  // A power cut and the restart after it.
+  auto power_cut = [&](size_t keep_unsynced) {
+    w.reset();
+    fs->clear_faults();
+    fs->crash(keep_unsynced);
+    w = restart(fs, m);
+  };
   // KEEL_FUZZ_TRACE=1 prints each operation and its outcome (for reading a reproducer).
   static const bool trace = std::getenv("KEEL_FUZZ_TRACE") != nullptr;
   size_t ops = 0;
@@ -227,10 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         fs->clear_faults();
         break;
       case 11:
-        w.reset();
-        fs->clear_faults();
-        fs->crash(arg % 4 == 0 ? 0 : arg * 3);
-        w = restart(fs, m);
+        power_cut(arg % 4 == 0 ? 0 : arg * 3);
         continue;
     }
     if (!err) {
@@ -239,16 +232,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (trace)
       std::fprintf(stderr, "  failed: %s\n", describe(err).c_str());
-    if (failed(err, *w, m)) {
-      w.reset();
-      fs->clear_faults();
-      fs->crash(arg * 5 % 300);
-      w = restart(fs, m);
-    }
+    if (failed(err, *w, m))
+      power_cut(arg * 5 % 300);
   }
-  w.reset();
-  fs->clear_faults();
-  fs->crash(0);
-  restart(fs, m);
+  power_cut(0);
   return 0;
 }

@@ -291,18 +291,22 @@ private:
         sum.last_lsn = expected_ - 1;
         batch.clear();
       }
+      // The end of the log: cut the bad tail; the writer goes on at `cut`.
+      auto torn_tail = [&]() -> caf::error {
+        report(s.name, cut, dirty_end(data, cut) - cut, "torn tail: " + why);
+        if (auto err = cut_tail(s.name, data, cut))
+          return err;
+        sum.end_offset = cut;
+        out_.segments.push_back(sum);
+        return caf::none;
+      };
       switch (opts_.mode) {
         case recovery_mode::absolute:
           return corrupt(s.name, pos, why);
         case recovery_mode::tolerate_torn_tail:
           if (!last || valid_follows(data, pos + record_alignment, s.id.seq))
             return corrupt(s.name, pos, why);
-          report(s.name, cut, dirty_end(data, cut) - cut, "torn tail: " + why);
-          if (auto err = cut_tail(s.name, data, cut))
-            return err;
-          sum.end_offset = cut;
-          out_.segments.push_back(sum);
-          return caf::none;
+          return torn_tail();
         case recovery_mode::point_in_time:
           report(s.name, cut, data.size() - cut, "point_in_time stop: " + why);
           if (opts_.repair) {
@@ -319,17 +323,10 @@ private:
           return caf::none;
         case recovery_mode::skip: {
           auto next = next_valid(data, pos + record_alignment, s.id.seq);
-          if (last && next >= data.size()) {
-            // Nothing valid follows: a torn tail. Cut it as tolerate_torn_tail does, so that
-            // the writer goes on at `cut` and not after the garbage, where the next recovery
-            // would not look for records.
-            report(s.name, cut, dirty_end(data, cut) - cut, "torn tail: " + why);
-            if (auto err = cut_tail(s.name, data, cut))
-              return err;
-            sum.end_offset = cut;
-            out_.segments.push_back(sum);
-            return caf::none;
-          }
+          // Nothing valid follows: a torn tail, cut as tolerate_torn_tail does, so that the
+          // writer does not go on after the garbage, where the next recovery would not look.
+          if (last && next >= data.size())
+            return torn_tail();
           report(s.name, pos, next - pos, "skipped: " + why);
           pos = next;
           continue;
