@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       default: {
         kv_command cmd{names[in.next() % std::size(names)]};
-        auto argc = in.next() % 6;
+        size_t argc = in.next() % 6;
         for (size_t i = 0; i < argc; ++i) {
           auto w = in.next();
           if (w < 240)
