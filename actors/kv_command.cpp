@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 23> table{{
+constexpr std::array<kv_command_spec, 30> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -33,6 +33,13 @@ constexpr std::array<kv_command_spec, 23> table{{
   {"flushall", id::flushall, -1, true, false, true, 0, 0, 0},
   {"keys", id::keys, 2, false, false, true, 0, 0, 0},
   {"scan", id::scan, -2, false, false, true, 0, 0, 0},
+  {"setnx", id::setnx, 3, true, true, false, 1, 1, 1},
+  {"setex", id::setex, 4, true, true, false, 1, 1, 1},
+  {"psetex", id::psetex, 4, true, true, false, 1, 1, 1},
+  {"getset", id::getset, 3, true, true, false, 1, 1, 1},
+  {"getdel", id::getdel, 2, true, false, false, 1, 1, 1},
+  {"unlink", id::unlink, -2, true, false, false, 1, -1, 1},
+  {"type", id::type, 2, false, false, false, 1, 1, 1},
 }};
 
 // ASCII only, as Redis matches command names: no locale lookup per character.

@@ -21,7 +21,8 @@ using kv_command = std::vector<std::string>;
 /// The commands the KV state machine knows.
 enum class kv_command_id : uint8_t {
   get, set, del, exists, mget, mset, incr, incrby, decr, decrby, append, strlen, expire,
-  pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan,
+  pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
+  psetex, getset, getdel, unlink, type,
 };
 
 /// One row of the command table.

@@ -78,6 +78,7 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
       return std::nullopt;
     case kv_command_id::mget:
     case kv_command_id::del:
+    case kv_command_id::unlink:
     case kv_command_id::exists:
     case kv_command_id::dbsize:
     case kv_command_id::flushall:
@@ -99,6 +100,7 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
     case kv_command_id::mget:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::merge);
     case kv_command_id::del:
+    case kv_command_id::unlink:
     case kv_command_id::exists:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::sum);
     case kv_command_id::mset:

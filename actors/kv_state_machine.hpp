@@ -1,9 +1,9 @@
 // keel::actors::kv_state_machine: the Redis-compatible key-value store keel-node serves.
 //
 // A state_machine<kv_command, kv_reply> with Redis 7 semantics for strings: GET SET (EX PX EXAT
-// PXAT NX XX KEEPTTL GET) DEL EXISTS MGET MSET INCR INCRBY DECR DECRBY APPEND STRLEN EXPIRE
-// PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT) TTL PTTL PERSIST DBSIZE FLUSHALL KEYS SCAN. Replies
-// and error texts are Redis' own.
+// PXAT NX XX KEEPTTL GET) SETNX SETEX PSETEX GETSET GETDEL DEL UNLINK EXISTS TYPE MGET MSET INCR
+// INCRBY DECR DECRBY APPEND STRLEN EXPIRE PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT) TTL PTTL
+// PERSIST DBSIZE FLUSHALL KEYS SCAN. Replies and error texts are Redis' own.
 //
 // Expiry. A key is expired when now > its absolute expire time. Reads treat an expired key as
 // missing without deleting it (a read never produces a record); they queue it for deletion by
@@ -118,6 +118,11 @@ private:
   kv_reply dispatch(const kv_command_spec& spec, const kv_command& cmd);
   kv_reply cmd_get(const kv_command& cmd);
   kv_reply cmd_set(const kv_command& cmd);
+  kv_reply cmd_setnx(const kv_command& cmd);
+  kv_reply cmd_setex(const kv_command& cmd, bool millis);
+  kv_reply cmd_getset(const kv_command& cmd);
+  kv_reply cmd_getdel(const kv_command& cmd);
+  kv_reply cmd_type(const kv_command& cmd);
   kv_reply cmd_del(const kv_command& cmd);
   kv_reply cmd_exists(const kv_command& cmd);
   kv_reply cmd_mget(const kv_command& cmd);

@@ -141,6 +141,66 @@ TEST_CASE("set rejects an expire time that is not a positive integer") {
   CHECK(kv({"GET", "k"}) == bulk("v"));
 }
 
+TEST_CASE("setnx writes only a missing key and says whether it did") {
+  kv_harness kv;
+  CHECK(kv({"SETNX", "k", "1"}) == num(1));
+  CHECK(kv({"SETNX", "k", "2"}) == num(0));
+  CHECK(kv({"GET", "k"}) == bulk("1"));
+  CHECK(kv.log.size() == 1);
+  CHECK(kv({"PEXPIRE", "k", "5"}) == num(1));
+  kv.advance(6); // a key lives until its expiry time has passed, as in Redis
+  CHECK(kv({"SETNX", "k", "3"}) == num(1)); // an expired key counts as missing
+  CHECK(kv({"TTL", "k"}) == num(-1));
+  CHECK(kv({"GET", "k"}) == bulk("3"));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("setex and psetex store a value with a ttl and reject a ttl that is not positive") {
+  kv_harness kv;
+  CHECK(kv({"SETEX", "a", "10", "v"}) == ok());
+  CHECK(kv({"PTTL", "a"}) == num(10000));
+  CHECK(kv({"PSETEX", "b", "1500", "w"}) == ok());
+  CHECK(kv({"PTTL", "b"}) == num(1500));
+  CHECK(kv({"GET", "b"}) == bulk("w"));
+  CHECK(kv({"SETEX", "a", "0", "x"}) == err("ERR invalid expire time in 'setex' command"));
+  CHECK(kv({"PSETEX", "a", "-1", "x"}) == err("ERR invalid expire time in 'psetex' command"));
+  CHECK(kv({"SETEX", "a", "9223372036854775807", "x"})
+        == err("ERR invalid expire time in 'setex' command"));
+  CHECK(kv({"SETEX", "a", "ten", "x"}) == err(not_int));
+  CHECK(kv({"GET", "a"}) == bulk("v"));
+  CHECK(kv.log.size() == 2);
+  kv.advance(1500);
+  CHECK(kv({"GET", "b"}) == bulk("w"));
+  kv.advance(1);
+  CHECK(kv({"GET", "b"}) == nil());
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("getset and getdel return the old value and clear or remove the key") {
+  kv_harness kv;
+  CHECK(kv({"GETSET", "k", "1"}) == nil());
+  CHECK(kv({"SET", "k", "2", "EX", "100"}) == ok());
+  CHECK(kv({"GETSET", "k", "3"}) == bulk("2"));
+  CHECK(kv({"TTL", "k"}) == num(-1)); // like SET without KEEPTTL
+  CHECK(kv({"GETDEL", "k"}) == bulk("3"));
+  CHECK(kv({"EXISTS", "k"}) == num(0));
+  auto records = kv.log.size();
+  CHECK(kv({"GETDEL", "k"}) == nil());
+  CHECK(kv.log.size() == records); // nothing deleted: no record
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("unlink deletes like del and type says string or none") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());
+  CHECK(kv({"TYPE", "a"}) == simple("string"));
+  CHECK(kv({"UNLINK", "a", "b", "c", "a"}) == num(2));
+  CHECK(kv({"TYPE", "a"}) == simple("none"));
+  CHECK(kv({"DBSIZE"}) == num(0));
+  CHECK(kv({"UNLINK"}) == err("ERR wrong number of arguments for 'unlink' command"));
+  CHECK(kv({"TYPE", "a", "b"}) == err("ERR wrong number of arguments for 'type' command"));
+}
+
 TEST_CASE("del and exists count keys, exists counting repeated keys each time") {
   kv_harness kv;
   CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());

@@ -44,8 +44,21 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_get(cmd);
     case kv_command_id::set:
       return cmd_set(cmd);
+    case kv_command_id::setnx:
+      return cmd_setnx(cmd);
+    case kv_command_id::setex:
+      return cmd_setex(cmd, false);
+    case kv_command_id::psetex:
+      return cmd_setex(cmd, true);
+    case kv_command_id::getset:
+      return cmd_getset(cmd);
+    case kv_command_id::getdel:
+      return cmd_getdel(cmd);
     case kv_command_id::del:
+    case kv_command_id::unlink: // nothing is freed in the background here: DEL's work
       return cmd_del(cmd);
+    case kv_command_id::type:
+      return cmd_type(cmd);
     case kv_command_id::exists:
       return cmd_exists(cmd);
     case kv_command_id::mget:
@@ -164,6 +177,49 @@ kv_reply kv_state_machine::cmd_set(const kv_command& cmd) {
     expire_at = n->second.expire_at;
   put(key, cmd[2], expire_at);
   return old;
+}
+
+kv_reply kv_state_machine::cmd_setnx(const kv_command& cmd) {
+  if (lookup_write(cmd[1]) != nullptr)
+    return kv_reply::integer(0);
+  put(cmd[1], cmd[2], detail::kv_no_expiry);
+  return kv_reply::integer(1);
+}
+
+kv_reply kv_state_machine::cmd_setex(const kv_command& cmd, bool millis) {
+  int64_t ms = 0;
+  if (!detail::kv_parse_int(cmd[2], ms))
+    return kv_reply::error(not_an_integer);
+  auto name = millis ? "psetex" : "setex";
+  if (ms <= 0 || (!millis && ms > int64_max / 1000))
+    return invalid_expire(name);
+  if (!millis)
+    ms *= 1000;
+  if (ms > int64_max - now_)
+    return invalid_expire(name);
+  lookup_write(cmd[1]); // an expired key is deleted (logged) first, as by SET
+  put(cmd[1], cmd[3], now_ + ms);
+  return kv_reply::ok();
+}
+
+kv_reply kv_state_machine::cmd_getset(const kv_command& cmd) {
+  auto* n = lookup_write(cmd[1]);
+  auto old = n == nullptr ? kv_reply::null() : kv_reply::bulk(n->second.value);
+  put(cmd[1], cmd[2], detail::kv_no_expiry);
+  return old;
+}
+
+kv_reply kv_state_machine::cmd_getdel(const kv_command& cmd) {
+  auto* n = lookup_write(cmd[1]);
+  if (n == nullptr)
+    return kv_reply::null();
+  auto old = kv_reply::bulk(n->second.value);
+  del(*n);
+  return old;
+}
+
+kv_reply kv_state_machine::cmd_type(const kv_command& cmd) {
+  return kv_reply::simple(lookup_read(cmd[1]) == nullptr ? "none" : "string");
 }
 
 kv_reply kv_state_machine::cmd_del(const kv_command& cmd) {

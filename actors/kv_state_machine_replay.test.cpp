@@ -18,7 +18,7 @@ kv_command random_command(std::mt19937_64& rng) {
   auto key = [&] { return "key:" + std::to_string(pick(60)); };
   auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
   auto number = [&] { return std::to_string(static_cast<int64_t>(pick(2001)) - 1000); };
-  switch (pick(24)) {
+  switch (pick(29)) {
     case 0:
     case 1:
       return {"SET", key(), value()};
@@ -64,6 +64,16 @@ kv_command random_command(std::mt19937_64& rng) {
       return {"STRLEN", key()};
     case 22:
       return pick(50) == 0 ? kv_command{"FLUSHALL"} : kv_command{"DECR", key()};
+    case 23:
+      return {"SETNX", key(), value()};
+    case 24:
+      return {"PSETEX", key(), std::to_string(1 + pick(500)), value()};
+    case 25:
+      return {"GETSET", key(), value()};
+    case 26:
+      return {"GETDEL", key()};
+    case 27:
+      return {"UNLINK", key(), key()};
     default:
       return {"DBSIZE"};
   }

@@ -18,6 +18,9 @@ constexpr int64_t start_ms = 1'700'000'000'000;
 inline kv_reply ok() {
   return kv_reply::ok();
 }
+inline kv_reply simple(std::string text) {
+  return kv_reply::simple(std::move(text));
+}
 inline kv_reply err(std::string text) {
   return kv_reply::error(std::move(text));
 }
