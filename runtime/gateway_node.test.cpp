@@ -2,6 +2,7 @@
 // redis-cli and by raw sockets sending malformed input.
 #include "gateway/reply.hpp"
 #include "gateway/test_client.hpp"
+#include "runtime/node_process.test.hpp"
 #include "testkit/child_process.hpp"
 #include "testkit/temp_dir.hpp"
 
@@ -20,58 +21,11 @@ using keel::gateway::reply;
 using keel::gateway::test_client;
 using keel::testkit::child_process;
 using keel::testkit::temp_dir;
+using keel::runtime::test::node_process;
 
 namespace {
 
 constexpr const char* redis_cli = "/usr/bin/redis-cli";
-
-std::string root_of(const char* var, const char* fallback) {
-  const char* v = std::getenv(var);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-/// A keel-node on `data` with 4 shards, the gateway on a free port, no HTTP.
-class node_process {
-public:
-  explicit node_process(const temp_dir& data, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{root_of("KEEL_BUILD_ROOT", ".") + "/keel-node", "--config",
-                                  root_of("KEEL_SOURCE_ROOT", "..") + "/examples/node.yaml",
-                                  "--set", "node.data_dir=" + data.path(),
-                                  "--set", "gateway.port=0",
-                                  "--set", "http.enabled=false",
-                                  "--set", "shards.count=4",
-                                  "--set", "shards.sync=group"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    proc_ = std::make_unique<child_process>(argv);
-    auto line = proc_->wait_for_line("gateway listening on");
-    if (!line)
-      FAIL("keel-node did not open its gateway; its output:\n" << proc_->output());
-    port_ = static_cast<uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
-    if (!proc_->wait_for_line("keel-node ready in"))
-      FAIL("keel-node did not report ready; its output:\n" << proc_->output());
-  }
-
-  [[nodiscard]] uint16_t port() const { return port_; }
-  [[nodiscard]] child_process& proc() { return *proc_; }
-
-  /// SIGTERM and the exit code.
-  int stop() {
-    proc_->signal(SIGTERM);
-    auto rc = proc_->wait_exit();
-    REQUIRE(rc);
-    return *rc;
-  }
-
-  /// SIGKILL: no clean shutdown, no final snapshot.
-  void crash() {
-    proc_->signal(SIGKILL);
-    REQUIRE(proc_->wait_exit());
-  }
-
-private:
-  std::unique_ptr<child_process> proc_;
-  uint16_t port_ = 0;
-};
 
 /// redis-cli's output (lines joined by '\n').
 std::string cli(uint16_t port, std::vector<std::string> args) {
