@@ -217,6 +217,29 @@ reply normalized(const command& c, reply r) {
   return r;
 }
 
+/// The keys a whole SCAN with these options visits, sorted (a key may come back more than once).
+std::vector<std::string> scan_all(test_client& to, const command& options) {
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  for (int round = 0; round < 10000; ++round) {
+    command c{"SCAN", cursor};
+    c.insert(c.end(), options.begin(), options.end());
+    REQUIRE(to.send(encode(c)));
+    auto r = to.read_reply();
+    REQUIRE(r);
+    REQUIRE(r->elements().size() == 2);
+    for (auto& k : r->elements()[1].elements())
+      keys.push_back(k.str());
+    cursor = r->elements()[0].str();
+    if (cursor == "0")
+      break;
+  }
+  REQUIRE(cursor == "0");
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
 /// Sends `count` commands of seed `seed` to both servers, pipelined in chunks, and returns the
 /// first mismatch (none: empty).
 std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client& keel,
@@ -270,6 +293,16 @@ std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client&
       recent.push_back(c);
       if (recent.size() > 8)
         recent.pop_front();
+    }
+    // A whole SCAN (cursors differ, shards included) must visit the same keys.
+    if (done % (8 * chunk) == 0) {
+      static const std::vector<command> options{
+        {}, {"COUNT", "1"}, {"MATCH", "k*", "COUNT", "3"}, {"TYPE", "string"}, {"TYPE", "list"}};
+      auto& o = options[static_cast<size_t>(done / (8 * chunk)) % options.size()];
+      auto want = scan_all(redis, o);
+      auto got = scan_all(keel, o);
+      INFO("seed " << seed << ": SCAN with " << show(o) << " after " << show(recent.back()));
+      CHECK(got == want);
     }
   }
   return mismatches;
