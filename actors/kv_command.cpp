@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 30> table{{
+constexpr std::array<kv_command_spec, 39> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -40,6 +40,15 @@ constexpr std::array<kv_command_spec, 30> table{{
   {"getdel", id::getdel, 2, true, false, false, 1, 1, 1},
   {"unlink", id::unlink, -2, true, false, false, 1, -1, 1},
   {"type", id::type, 2, false, false, false, 1, 1, 1},
+  {"getex", id::getex, -2, true, false, false, 1, 1, 1},
+  {"getrange", id::getrange, 4, false, false, false, 1, 1, 1},
+  {"substr", id::substr, 4, false, false, false, 1, 1, 1},
+  {"setrange", id::setrange, 4, true, true, false, 1, 1, 1},
+  {"incrbyfloat", id::incrbyfloat, 3, true, true, false, 1, 1, 1},
+  {"touch", id::touch, -2, false, false, false, 1, -1, 1},
+  {"expiretime", id::expiretime, 2, false, false, false, 1, 1, 1},
+  {"pexpiretime", id::pexpiretime, 2, false, false, false, 1, 1, 1},
+  {"flushdb", id::flushdb, -1, true, false, true, 0, 0, 0},
 }};
 
 // ASCII only, as Redis matches command names: no locale lookup per character.

@@ -22,7 +22,8 @@ using kv_command = std::vector<std::string>;
 enum class kv_command_id : uint8_t {
   get, set, del, exists, mget, mset, incr, incrby, decr, decrby, append, strlen, expire,
   pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
-  psetex, getset, getdel, unlink, type,
+  psetex, getset, getdel, unlink, type, getex, getrange, substr, setrange, incrbyfloat, touch,
+  expiretime, pexpiretime, flushdb,
 };
 
 /// One row of the command table.

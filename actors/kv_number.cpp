@@ -1,5 +1,11 @@
 #include "actors/kv_number.hpp"
 
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace keel::actors::detail {
@@ -56,6 +62,49 @@ bool kv_parse_cursor(std::string_view s, uint64_t& out) noexcept {
   }
   out = v;
   return true;
+}
+
+namespace {
+
+// Redis' MAX_LONG_DOUBLE_CHARS: room for any long double printed with %.17Lf.
+constexpr std::size_t max_float_chars = 5 * 1024;
+
+} // namespace
+
+bool kv_parse_float(std::string_view s, long double& out) noexcept {
+  if (s.empty() || s.size() >= max_float_chars)
+    return false;
+  char buf[max_float_chars];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf, &end);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) != 0
+      || end != buf + s.size() // a NUL inside ends strtold early
+      || (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0.0L)) || std::isnan(v))
+    return false;
+  out = v;
+  return true;
+}
+
+std::string kv_format_float(long double x) {
+  if (std::isinf(x))
+    return x > 0 ? "inf" : "-inf";
+  char buf[max_float_chars];
+  int n = std::snprintf(buf, sizeof buf, "%.17Lf", x);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof buf)
+    return "0";
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0')
+      out.pop_back();
+    if (out.back() == '.')
+      out.pop_back();
+  }
+  if (out == "-0")
+    out = "0";
+  return out;
 }
 
 } // namespace keel::actors::detail

@@ -26,3 +26,29 @@ TEST_CASE("cursors parse as unsigned 64-bit decimals") {
   CHECK_FALSE(kv_parse_cursor("", c));
   CHECK_FALSE(kv_parse_cursor("1a", c));
 }
+
+TEST_CASE("floats parse as redis' string2ld: strtold's syntax, no space, nan or overflow") {
+  long double x = 0;
+  CHECK((kv_parse_float("1.5", x) && x == 1.5L));
+  CHECK((kv_parse_float("+3", x) && x == 3));
+  CHECK((kv_parse_float("010", x) && x == 10));
+  CHECK((kv_parse_float("0x10", x) && x == 16));
+  CHECK((kv_parse_float("5.0e-1", x) && x == 0.5L));
+  CHECK((kv_parse_float("inf", x) && x > 0)); // INCRBYFLOAT then refuses the result
+  CHECK((kv_parse_float("1e400", x) && x > 1e308L)); // in long double's range
+  for (auto bad : {"", " 1", "1 ", "abc", "nan", "1e5000", "-1e5000", "1e-5000", "1.5x"})
+    CHECK_FALSE(kv_parse_float(bad, x));
+  CHECK_FALSE(kv_parse_float(std::string("1\0", 2), x));
+  CHECK_FALSE(kv_parse_float(std::string("\0", 1), x));
+  CHECK_FALSE(kv_parse_float(std::string(5 * 1024, '1'), x));
+}
+
+TEST_CASE("floats print with 17 decimals and no trailing zeros, as INCRBYFLOAT replies") {
+  CHECK(kv_format_float(10.5L) == "10.5");
+  CHECK(kv_format_float(3.0L) == "3");
+  CHECK(kv_format_float(1.1L + 2.2L) == "3.3");
+  CHECK(kv_format_float(-0.0L) == "0");
+  CHECK(kv_format_float(-2.25L) == "-2.25");
+  CHECK(kv_format_float(5e-18L) == "0");
+  CHECK(kv_format_float(1e20L) == "100000000000000000000");
+}

@@ -80,8 +80,10 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
     case kv_command_id::del:
     case kv_command_id::unlink:
     case kv_command_id::exists:
+    case kv_command_id::touch:
     case kv_command_id::dbsize:
     case kv_command_id::flushall:
+    case kv_command_id::flushdb:
     case kv_command_id::keys:
     case kv_command_id::scan:
       return std::nullopt;
@@ -102,12 +104,14 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
     case kv_command_id::del:
     case kv_command_id::unlink:
     case kv_command_id::exists:
+    case kv_command_id::touch:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::sum);
     case kv_command_id::mset:
       return by_key(cmd, shard_count, shard_of, 2, join_kind::all_ok);
     case kv_command_id::dbsize:
       return broadcast(cmd, shard_count, join_kind::sum);
     case kv_command_id::flushall:
+    case kv_command_id::flushdb:
       return broadcast(cmd, shard_count, join_kind::all_ok);
     case kv_command_id::keys:
       return broadcast(cmd, shard_count, join_kind::concat);

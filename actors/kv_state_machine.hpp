@@ -1,9 +1,10 @@
 // keel::actors::kv_state_machine: the Redis-compatible key-value store keel-node serves.
 //
 // A state_machine<kv_command, kv_reply> with Redis 7 semantics for strings: GET SET (EX PX EXAT
-// PXAT NX XX KEEPTTL GET) SETNX SETEX PSETEX GETSET GETDEL DEL UNLINK EXISTS TYPE MGET MSET INCR
-// INCRBY DECR DECRBY APPEND STRLEN EXPIRE PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT) TTL PTTL
-// PERSIST DBSIZE FLUSHALL KEYS SCAN. Replies and error texts are Redis' own.
+// PXAT NX XX KEEPTTL GET) SETNX SETEX PSETEX GETSET GETDEL GETEX GETRANGE SUBSTR SETRANGE DEL
+// UNLINK EXISTS TOUCH TYPE MGET MSET INCR INCRBY DECR DECRBY INCRBYFLOAT APPEND STRLEN EXPIRE
+// PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT) TTL PTTL EXPIRETIME PEXPIRETIME PERSIST DBSIZE
+// FLUSHALL FLUSHDB KEYS SCAN. Replies and error texts are Redis' own.
 //
 // Expiry. A key is expired when now > its absolute expire time. Reads treat an expired key as
 // missing without deleting it (a read never produces a record); they queue it for deletion by
@@ -123,6 +124,10 @@ private:
   kv_reply cmd_getset(const kv_command& cmd);
   kv_reply cmd_getdel(const kv_command& cmd);
   kv_reply cmd_type(const kv_command& cmd);
+  kv_reply cmd_getex(const kv_command& cmd);
+  kv_reply cmd_getrange(const kv_command& cmd);
+  kv_reply cmd_setrange(const kv_command& cmd);
+  kv_reply cmd_incrbyfloat(const kv_command& cmd);
   kv_reply cmd_del(const kv_command& cmd);
   kv_reply cmd_exists(const kv_command& cmd);
   kv_reply cmd_mget(const kv_command& cmd);
@@ -131,7 +136,7 @@ private:
   kv_reply cmd_append(const kv_command& cmd);
   kv_reply cmd_strlen(const kv_command& cmd);
   kv_reply cmd_expire(const kv_command& cmd, const kv_command_spec& spec);
-  kv_reply cmd_ttl(const kv_command& cmd, bool ms);
+  kv_reply cmd_ttl(const kv_command& cmd, bool ms, bool absolute);
   kv_reply cmd_persist(const kv_command& cmd);
   kv_reply cmd_flushall(const kv_command& cmd);
   kv_reply cmd_keys(const kv_command& cmd);

@@ -201,6 +201,97 @@ TEST_CASE("unlink deletes like del and type says string or none") {
   CHECK(kv({"TYPE", "a", "b"}) == err("ERR wrong number of arguments for 'type' command"));
 }
 
+TEST_CASE("getex returns the value and sets, replaces or removes its ttl") {
+  kv_harness kv;
+  CHECK(kv({"GETEX", "k", "EX", "10"}) == nil());
+  CHECK(kv({"GETEX", "k", "EX", "0"}) == nil()); // a missing key: no error, as Redis
+  CHECK(kv({"SET", "k", "v"}) == ok());
+  CHECK(kv({"GETEX", "k"}) == bulk("v"));
+  CHECK(kv({"TTL", "k"}) == num(-1));
+  CHECK(kv({"GETEX", "k", "EX", "10"}) == bulk("v"));
+  CHECK(kv({"PTTL", "k"}) == num(10000));
+  CHECK(kv({"GETEX", "k", "px", "500", "PX", "700"}) == bulk("v")); // the last one wins
+  CHECK(kv({"PTTL", "k"}) == num(700));
+  CHECK(kv({"GETEX", "k", "PXAT", std::to_string(start_ms + 42)}) == bulk("v"));
+  CHECK(kv({"PTTL", "k"}) == num(42));
+  CHECK(kv({"GETEX", "k", "PERSIST"}) == bulk("v"));
+  CHECK(kv({"TTL", "k"}) == num(-1));
+  CHECK(kv({"GETEX", "k", "EX", "0"}) == err("ERR invalid expire time in 'getex' command"));
+  CHECK(kv({"GETEX", "k", "EX", "x"}) == err(not_int));
+  for (auto opts : std::vector<kv_command>{{"PERSIST", "EX", "1"}, {"EX", "1", "PERSIST"},
+                                           {"EX", "1", "PX", "1"}, {"EX"}, {"KEEPTTL"}, {"GET"}}) {
+    kv_command cmd{"GETEX", "k"};
+    cmd.insert(cmd.end(), opts.begin(), opts.end());
+    CHECK(kv(cmd) == err(syntax));
+  }
+  CHECK(kv({"GETEX", "k", "EXAT", "1"}) == bulk("v")); // in the past: the key goes
+  CHECK(kv({"EXISTS", "k"}) == num(0));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("getrange and substr count from either end and clamp to the value") {
+  kv_harness kv;
+  CHECK(kv({"GETRANGE", "k", "0", "-1"}) == bulk(""));
+  CHECK(kv({"SET", "k", "Hello World"}) == ok());
+  CHECK(kv({"GETRANGE", "k", "0", "4"}) == bulk("Hello"));
+  CHECK(kv({"GETRANGE", "k", "-5", "-1"}) == bulk("World"));
+  CHECK(kv({"GETRANGE", "k", "-100", "2"}) == bulk("Hel"));
+  CHECK(kv({"GETRANGE", "k", "6", "100"}) == bulk("World"));
+  CHECK(kv({"GETRANGE", "k", "5", "2"}) == bulk(""));
+  CHECK(kv({"GETRANGE", "k", "-1", "-5"}) == bulk(""));
+  CHECK(kv({"SUBSTR", "k", "0", "0"}) == bulk("H"));
+  CHECK(kv({"GETRANGE", "k", "a", "1"}) == err(not_int));
+  CHECK(kv({"GETRANGE", "k", "0"}) == err("ERR wrong number of arguments for 'getrange' command"));
+}
+
+TEST_CASE("setrange overwrites from an offset, pads with zero bytes and keeps the ttl") {
+  kv_harness kv;
+  CHECK(kv({"SETRANGE", "k", "5", ""}) == num(0));
+  CHECK(kv({"EXISTS", "k"}) == num(0)); // nothing to write: no key
+  CHECK(kv({"SETRANGE", "k", "2", "ab"}) == num(4));
+  CHECK(kv({"GET", "k"}) == bulk(std::string("\0\0ab", 4)));
+  CHECK(kv({"SET", "k", "Hello World", "EX", "100"}) == ok());
+  CHECK(kv({"SETRANGE", "k", "6", "Redis"}) == num(11));
+  CHECK(kv({"GET", "k"}) == bulk("Hello Redis"));
+  CHECK(kv({"TTL", "k"}) == num(100));
+  CHECK(kv({"SETRANGE", "k", "0", ""}) == num(11));
+  CHECK(kv({"SETRANGE", "k", "-1", "x"}) == err("ERR offset is out of range"));
+  CHECK(kv({"SETRANGE", "k", "536870911", "xy"})
+        == err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
+  CHECK(kv({"GET", "k"}) == bulk("Hello Redis"));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("incrbyfloat adds long doubles, keeps the ttl and refuses what is not a float") {
+  kv_harness kv;
+  CHECK(kv({"INCRBYFLOAT", "k", "10.5"}) == bulk("10.5"));
+  CHECK(kv({"INCRBYFLOAT", "k", "0.1"}) == bulk("10.6"));
+  CHECK(kv({"INCRBYFLOAT", "k", "-5e-1"}) == bulk("10.1"));
+  CHECK(kv({"PEXPIRE", "k", "5000"}) == num(1));
+  CHECK(kv({"INCRBYFLOAT", "k", "2.0e2"}) == bulk("210.10000000000000001")); // as redis-server
+  CHECK(kv({"PTTL", "k"}) == num(5000));
+  CHECK(kv({"INCRBYFLOAT", "k", "abc"}) == err("ERR value is not a valid float"));
+  CHECK(kv({"INCRBYFLOAT", "k", "inf"}) == err("ERR increment would produce NaN or Infinity"));
+  CHECK(kv({"SET", "s", "hello"}) == ok());
+  CHECK(kv({"INCRBYFLOAT", "s", "1"}) == err("ERR value is not a valid float"));
+  CHECK(kv({"GET", "k"}) == bulk("210.10000000000000001"));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("touch counts existing keys; expiretime and pexpiretime give the absolute expiry") {
+  kv_harness kv;
+  CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());
+  CHECK(kv({"TOUCH", "a", "b", "c", "a"}) == num(3));
+  CHECK(kv({"EXPIRETIME", "c"}) == num(-2));
+  CHECK(kv({"EXPIRETIME", "a"}) == num(-1));
+  CHECK(kv({"PEXPIREAT", "a", std::to_string(start_ms + 1499)}) == num(1));
+  CHECK(kv({"PEXPIRETIME", "a"}) == num(start_ms + 1499));
+  CHECK(kv({"EXPIRETIME", "a"}) == num((start_ms + 1499 + 500) / 1000)); // rounded, as Redis
+  CHECK(kv({"FLUSHDB", "ASYNC"}) == ok());
+  CHECK(kv({"DBSIZE"}) == num(0));
+  CHECK(kv({"FLUSHDB", "later"}) == err(syntax));
+}
+
 TEST_CASE("del and exists count keys, exists counting repeated keys each time") {
   kv_harness kv;
   CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());

@@ -4,7 +4,9 @@
 #include "actors/kv_number.hpp"
 #include "actors/kv_state_machine.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <limits>
 
 namespace keel::actors {
@@ -36,6 +38,52 @@ kv_reply invalid_expire(std::string_view name) {
   return kv_reply::error(std::move(msg));
 }
 
+// SET's and GETEX's options (t_string.c parseExtendedStringArgumentsOrReply).
+enum : unsigned {
+  opt_nx = 1, opt_xx = 2, opt_get = 4, opt_keepttl = 8, opt_persist = 16,
+  opt_ex = 32, opt_px = 64, opt_exat = 128, opt_pxat = 256,
+  opt_timed = opt_ex | opt_px | opt_exat | opt_pxat,
+};
+
+// Takes cmd[j] as EX, PX, EXAT or PXAT with its value (j moves past it) unless a flag in
+// `excludes` or another of the four is set; the same one again replaces it, as in Redis.
+bool take_timed(const kv_command& cmd, std::size_t& j, unsigned& flags, unsigned excludes,
+                const std::string*& value) {
+  static constexpr std::pair<unsigned, std::string_view> names[]{
+    {opt_ex, "ex"}, {opt_px, "px"}, {opt_exat, "exat"}, {opt_pxat, "pxat"}};
+  for (auto& [self, name] : names) {
+    if (!iequals(cmd[j], name))
+      continue;
+    if ((flags & (excludes | (opt_timed & ~self))) != 0 || j + 1 >= cmd.size())
+      return false;
+    flags |= self;
+    value = &cmd[++j];
+    return true;
+  }
+  return false;
+}
+
+// The absolute expire time (Unix ms) an EX/PX/EXAT/PXAT `value` gives at `now`, or the error
+// Redis replies (getExpireMillisecondsOrReply).
+kv_reply expire_at_of(const std::string& value, unsigned flags, int64_t now,
+                      std::string_view command, int64_t& at) {
+  int64_t ms = 0;
+  if (!detail::kv_parse_int(value, ms))
+    return kv_reply::error(not_an_integer);
+  bool seconds = (flags & (opt_ex | opt_exat)) != 0;
+  if (ms <= 0 || (seconds && ms > int64_max / 1000))
+    return invalid_expire(command);
+  if (seconds)
+    ms *= 1000;
+  if ((flags & (opt_ex | opt_px)) != 0) {
+    if (ms > int64_max - now)
+      return invalid_expire(command);
+    ms += now;
+  }
+  at = ms;
+  return kv_reply::ok();
+}
+
 } // namespace
 
 kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_command& cmd) {
@@ -59,7 +107,17 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_del(cmd);
     case kv_command_id::type:
       return cmd_type(cmd);
+    case kv_command_id::getex:
+      return cmd_getex(cmd);
+    case kv_command_id::getrange:
+    case kv_command_id::substr:
+      return cmd_getrange(cmd);
+    case kv_command_id::setrange:
+      return cmd_setrange(cmd);
+    case kv_command_id::incrbyfloat:
+      return cmd_incrbyfloat(cmd);
     case kv_command_id::exists:
+    case kv_command_id::touch: // no LRU clock to refresh beyond what a read does
       return cmd_exists(cmd);
     case kv_command_id::mget:
       return cmd_mget(cmd);
@@ -90,15 +148,20 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
     case kv_command_id::pexpireat:
       return cmd_expire(cmd, spec);
     case kv_command_id::ttl:
-      return cmd_ttl(cmd, false);
+      return cmd_ttl(cmd, false, false);
     case kv_command_id::pttl:
-      return cmd_ttl(cmd, true);
+      return cmd_ttl(cmd, true, false);
+    case kv_command_id::expiretime:
+      return cmd_ttl(cmd, false, true);
+    case kv_command_id::pexpiretime:
+      return cmd_ttl(cmd, true, true);
     case kv_command_id::persist:
       return cmd_persist(cmd);
     case kv_command_id::dbsize:
       depend(last_write_);
       return kv_reply::integer(static_cast<int64_t>(keys_.size()));
     case kv_command_id::flushall:
+    case kv_command_id::flushdb: // one database
       return cmd_flushall(cmd);
     case kv_command_id::keys:
       return cmd_keys(cmd);
@@ -114,66 +177,36 @@ kv_reply kv_state_machine::cmd_get(const kv_command& cmd) {
 }
 
 kv_reply kv_state_machine::cmd_set(const kv_command& cmd) {
-  enum : unsigned { nx = 1, xx = 2, get = 4, keepttl = 8, ex = 16, px = 32, exat = 64, pxat = 128 };
   unsigned flags = 0;
   const std::string* expire = nullptr;
   for (std::size_t j = 3; j < cmd.size(); ++j) {
     auto& opt = cmd[j];
-    bool has_next = j + 1 < cmd.size();
-    auto timed = [&](unsigned self, unsigned others) {
-      if (!iequals(opt, self == ex     ? "ex"
-                        : self == px   ? "px"
-                        : self == exat ? "exat"
-                                       : "pxat")
-          || (flags & others) != 0 || !has_next)
-        return false;
-      flags |= self;
-      expire = &cmd[++j];
-      return true;
-    };
-    if (iequals(opt, "nx") && (flags & xx) == 0) {
-      flags |= nx;
-    } else if (iequals(opt, "xx") && (flags & nx) == 0) {
-      flags |= xx;
+    if (iequals(opt, "nx") && (flags & opt_xx) == 0) {
+      flags |= opt_nx;
+    } else if (iequals(opt, "xx") && (flags & opt_nx) == 0) {
+      flags |= opt_xx;
     } else if (iequals(opt, "get")) {
-      flags |= get;
-    } else if (iequals(opt, "keepttl") && (flags & (ex | px | exat | pxat)) == 0) {
-      flags |= keepttl;
-    } else if (timed(ex, keepttl | exat | px | pxat) || timed(px, keepttl | ex | exat | pxat)
-               || timed(exat, keepttl | ex | px | pxat)
-               || timed(pxat, keepttl | ex | exat | px)) {
-      // taken
-    } else {
+      flags |= opt_get;
+    } else if (iequals(opt, "keepttl") && (flags & opt_timed) == 0) {
+      flags |= opt_keepttl;
+    } else if (!take_timed(cmd, j, flags, opt_keepttl, expire)) {
       return kv_reply::error(syntax_error);
     }
   }
   int64_t expire_at = detail::kv_no_expiry;
   if (expire != nullptr) {
-    int64_t ms = 0;
-    if (!detail::kv_parse_int(*expire, ms))
-      return kv_reply::error(not_an_integer);
-    bool seconds = (flags & (ex | exat)) != 0;
-    if (ms <= 0 || (seconds && ms > int64_max / 1000))
-      return invalid_expire("set");
-    if (seconds)
-      ms *= 1000;
-    if ((flags & (ex | px)) != 0) {
-      if (ms > int64_max - now_)
-        return invalid_expire("set");
-      ms += now_;
-    }
-    if (ms <= 0)
-      return invalid_expire("set");
-    expire_at = ms;
+    auto r = expire_at_of(*expire, flags, now_, "set", expire_at);
+    if (r.is_error())
+      return r;
   }
   auto& key = cmd[1];
   auto* n = lookup_write(key);
-  auto old = (flags & get) == 0   ? kv_reply::ok()
-             : n == nullptr       ? kv_reply::null()
-                                  : kv_reply::bulk(n->second.value);
-  if (((flags & nx) != 0 && n != nullptr) || ((flags & xx) != 0 && n == nullptr))
-    return (flags & get) != 0 ? old : kv_reply::null();
-  if ((flags & keepttl) != 0 && n != nullptr)
+  auto old = (flags & opt_get) == 0 ? kv_reply::ok()
+             : n == nullptr         ? kv_reply::null()
+                                    : kv_reply::bulk(n->second.value);
+  if (((flags & opt_nx) != 0 && n != nullptr) || ((flags & opt_xx) != 0 && n == nullptr))
+    return (flags & opt_get) != 0 ? old : kv_reply::null();
+  if ((flags & opt_keepttl) != 0 && n != nullptr)
     expire_at = n->second.expire_at;
   put(key, cmd[2], expire_at);
   return old;
@@ -220,6 +253,94 @@ kv_reply kv_state_machine::cmd_getdel(const kv_command& cmd) {
 
 kv_reply kv_state_machine::cmd_type(const kv_command& cmd) {
   return kv_reply::simple(lookup_read(cmd[1]) == nullptr ? "none" : "string");
+}
+
+kv_reply kv_state_machine::cmd_getex(const kv_command& cmd) {
+  unsigned flags = 0;
+  const std::string* expire = nullptr;
+  for (std::size_t j = 2; j < cmd.size(); ++j) {
+    if (iequals(cmd[j], "persist") && (flags & opt_timed) == 0)
+      flags |= opt_persist;
+    else if (!take_timed(cmd, j, flags, opt_persist, expire))
+      return kv_reply::error(syntax_error);
+  }
+  auto* n = lookup_write(cmd[1]);
+  if (n == nullptr)
+    return kv_reply::null(); // as Redis: a bad expire time on a missing key is no error
+  int64_t expire_at = 0;
+  if (expire != nullptr) {
+    auto r = expire_at_of(*expire, flags, now_, "getex", expire_at);
+    if (r.is_error())
+      return r;
+  }
+  auto value = kv_reply::bulk(n->second.value);
+  if (expire != nullptr && expire_at <= now_)
+    del(*n); // EXAT or PXAT in the past
+  else if (expire != nullptr)
+    set_expire(*n, expire_at);
+  else if ((flags & opt_persist) != 0 && n->second.expire_at != detail::kv_no_expiry)
+    set_expire(*n, detail::kv_no_expiry);
+  return value;
+}
+
+kv_reply kv_state_machine::cmd_getrange(const kv_command& cmd) {
+  int64_t start = 0;
+  int64_t end = 0;
+  if (!detail::kv_parse_int(cmd[2], start) || !detail::kv_parse_int(cmd[3], end))
+    return kv_reply::error(not_an_integer);
+  auto* n = lookup_read(cmd[1]);
+  if (n == nullptr)
+    return kv_reply::bulk({});
+  auto& value = n->second.value;
+  auto size = static_cast<int64_t>(value.size());
+  if (start < 0 && end < 0 && start > end)
+    return kv_reply::bulk({});
+  if (start < 0)
+    start = std::max<int64_t>(size + start, 0);
+  if (end < 0)
+    end = std::max<int64_t>(size + end, 0);
+  end = std::min(end, size - 1);
+  if (start > end || size == 0)
+    return kv_reply::bulk({});
+  return kv_reply::bulk(value.substr(static_cast<std::size_t>(start),
+                                     static_cast<std::size_t>(end - start + 1)));
+}
+
+kv_reply kv_state_machine::cmd_setrange(const kv_command& cmd) {
+  int64_t offset = 0;
+  if (!detail::kv_parse_int(cmd[2], offset))
+    return kv_reply::error(not_an_integer);
+  if (offset < 0)
+    return kv_reply::error("ERR offset is out of range");
+  auto& patch = cmd[3];
+  auto* n = lookup_write(cmd[1]);
+  if (patch.empty())
+    return kv_reply::integer(n == nullptr ? 0 : static_cast<int64_t>(n->second.value.size()));
+  if (static_cast<uint64_t>(offset) > max_string_size - patch.size())
+    return kv_reply::error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  auto at = static_cast<std::size_t>(offset);
+  std::string value = n == nullptr ? std::string{} : n->second.value;
+  if (value.size() < at + patch.size())
+    value.resize(at + patch.size(), '\0');
+  value.replace(at, patch.size(), patch);
+  auto size = static_cast<int64_t>(value.size());
+  put(cmd[1], std::move(value), n == nullptr ? detail::kv_no_expiry : n->second.expire_at);
+  return kv_reply::integer(size);
+}
+
+kv_reply kv_state_machine::cmd_incrbyfloat(const kv_command& cmd) {
+  auto* n = lookup_write(cmd[1]);
+  long double value = 0;
+  long double by = 0;
+  if ((n != nullptr && !detail::kv_parse_float(n->second.value, value))
+      || !detail::kv_parse_float(cmd[2], by))
+    return kv_reply::error("ERR value is not a valid float");
+  value += by;
+  if (std::isnan(value) || std::isinf(value))
+    return kv_reply::error("ERR increment would produce NaN or Infinity");
+  auto text = detail::kv_format_float(value);
+  put(cmd[1], text, n == nullptr ? detail::kv_no_expiry : n->second.expire_at);
+  return kv_reply::bulk(std::move(text));
 }
 
 kv_reply kv_state_machine::cmd_del(const kv_command& cmd) {
@@ -337,13 +458,14 @@ kv_reply kv_state_machine::cmd_expire(const kv_command& cmd, const kv_command_sp
   return kv_reply::integer(1);
 }
 
-kv_reply kv_state_machine::cmd_ttl(const kv_command& cmd, bool ms) {
+kv_reply kv_state_machine::cmd_ttl(const kv_command& cmd, bool ms, bool absolute) {
   auto* n = lookup_read(cmd[1]);
   if (n == nullptr)
     return kv_reply::integer(-2);
   if (n->second.expire_at == detail::kv_no_expiry)
     return kv_reply::integer(-1);
-  auto ttl = std::max<int64_t>(n->second.expire_at - now_, 0);
+  // Redis rounds EXPIRETIME's seconds as TTL's (expire.c ttlGenericCommand).
+  auto ttl = std::max<int64_t>(n->second.expire_at - (absolute ? 0 : now_), 0);
   return kv_reply::integer(ms ? ttl : (ttl + 500) / 1000);
 }
 

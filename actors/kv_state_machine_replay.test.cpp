@@ -18,7 +18,7 @@ kv_command random_command(std::mt19937_64& rng) {
   auto key = [&] { return "key:" + std::to_string(pick(60)); };
   auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
   auto number = [&] { return std::to_string(static_cast<int64_t>(pick(2001)) - 1000); };
-  switch (pick(29)) {
+  switch (pick(33)) {
     case 0:
     case 1:
       return {"SET", key(), value()};
@@ -74,6 +74,14 @@ kv_command random_command(std::mt19937_64& rng) {
       return {"GETDEL", key()};
     case 27:
       return {"UNLINK", key(), key()};
+    case 28:
+      return {"GETEX", key(), pick(2) == 0 ? "PERSIST" : "PX", std::to_string(1 + pick(500))};
+    case 29:
+      return {"SETRANGE", key(), std::to_string(pick(50)), value()};
+    case 30:
+      return {"INCRBYFLOAT", key(), std::to_string(pick(100)) + ".25"};
+    case 31:
+      return {"GETEX", key(), "PXAT", std::to_string(start_ms + pick(20000))};
     default:
       return {"DBSIZE"};
   }

@@ -26,11 +26,13 @@ const char* const names[] = {
   "GET",    "SET",     "DEL",     "EXISTS",   "MGET",      "MSET",   "INCR",    "INCRBY",
   "DECR",   "DECRBY",  "APPEND",  "STRLEN",   "EXPIRE",    "PEXPIRE", "EXPIREAT", "PEXPIREAT",
   "TTL",    "PTTL",    "PERSIST", "DBSIZE",   "FLUSHALL",  "KEYS",   "SCAN",    "NOSUCHCMD",
+  "SETNX",  "SETEX",   "PSETEX",  "GETSET",   "GETDEL",    "UNLINK", "TYPE",    "GETEX",
+  "GETRANGE", "SETRANGE", "INCRBYFLOAT", "TOUCH", "EXPIRETIME", "PEXPIRETIME", "FLUSHDB",
 };
 const char* const words[] = {
   "a", "b", "c", "d", "a", "b", "0", "1", "-1", "10", "100", "1700000001", "9223372036854775807",
   "-9223372036854775808", "x", "EX", "PX", "NX", "XX", "KEEPTTL", "GET", "EXAT", "PXAT",
-  "MATCH", "COUNT", "*", "?", "3.5", "",
+  "MATCH", "COUNT", "*", "?", "3.5", "", "PERSIST", "1.5e1", "inf",
 };
 
 struct logged {

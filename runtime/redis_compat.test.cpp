@@ -110,7 +110,7 @@ public:
   explicit generator(uint32_t seed) : rng_(seed) {}
 
   command next() {
-    switch (pick(0, 27)) {
+    switch (pick(0, 34)) {
       case 0:
       case 1:
       case 2: return set();
@@ -138,6 +138,15 @@ public:
       case 24: return {pick(0, 1) ? "SETEX" : "PSETEX", key(), one_of(ttls_), value()};
       case 25: return {"UNLINK", key(), key()};
       case 26: return {"TYPE", key()};
+      case 27: return getex();
+      case 28: return {pick(0, 3) ? "GETRANGE" : "SUBSTR", key(), one_of(offsets_),
+                       one_of(offsets_)};
+      case 29: return {"SETRANGE", key(), one_of({"0", "3", "20", "-1", "x", "536870912"}),
+                       value()};
+      case 30: return {"INCRBYFLOAT", key(), one_of(floats_)};
+      case 31: return {"TOUCH", key(), key()};
+      case 32: return {pick(0, 1) ? "EXPIRETIME" : "PEXPIRETIME", key()};
+      case 33: return pick(0, 10) == 0 ? command{"FLUSHDB"} : command{"STRLEN", key()};
       default: return pick(0, 10) == 0 ? command{"FLUSHALL"} : command{"GET", key()};
     }
   }
@@ -185,17 +194,37 @@ private:
     return c;
   }
 
+  command getex() {
+    command c{"GETEX", key()};
+    static const std::vector<std::vector<std::string>> options{
+      {},           {"PERSIST"},      {"EX", "1000"},   {"PX", "1000000"}, {"EXAT", "99999999999"},
+      {"PXAT", "1"}, {"EXAT", "1"},   {"EX", "0"},      {"PX", "-1"},      {"EX", "x"},
+      {"EX"},       {"PERSIST", "EX", "10"}, {"EX", "10", "PERSIST"}, {"EX", "10", "PX", "10"},
+      {"EX", "10", "EX", "2000"}, {"BOGUS"}, {"persist"}, {"KEEPTTL"}, {"GET"}};
+    for (auto& o : options[pick(0, options.size() - 1)])
+      c.push_back(o);
+    return c;
+  }
+
   command bad() {
     static const std::vector<command> xs{
       {"GET"},           {"GET", "k0", "k1"}, {"SET", "k0"},   {"MSET", "k0"},
       {"MSET", "k0", "1", "k1"}, {"INCRBY", "k0"}, {"DEL"},    {"NOSUCHCMD", "k0"},
       {"EXPIRE", "k0"},  {"STRLEN"},          {"APPEND", "k0"}, {"ECHO", "hi"},
       {"SETEX", "k0", "10"}, {"GETDEL"},     {"SETNX", "k0"}, {"TYPE"},
-      {"PING"},          {"PING", "x"},       {"TTL", "k0", "k1"}, {"dbsize", "x"}};
+      {"PING"},          {"PING", "x"},       {"TTL", "k0", "k1"}, {"dbsize", "x"},
+      {"GETEX"},         {"GETRANGE", "k0", "1"}, {"SETRANGE", "k0", "1"}, {"TOUCH"},
+      {"INCRBYFLOAT", "k0"}, {"EXPIRETIME"},  {"FLUSHDB", "x"}, {"FLUSHDB", "ASYNC", "x"},
+      {"flushdb", "sync"}};
     return xs[pick(0, xs.size() - 1)];
   }
 
   std::mt19937 rng_;
+  const std::vector<std::string> offsets_{"0", "1", "-1", "-3", "2", "100", "-100", "x",
+                                          "9223372036854775807", "-9223372036854775808"};
+  const std::vector<std::string> floats_{"1.5", "-0.25", "10", "3e2", "0x10", "abc", "", " 1",
+                                         "1 ", "inf", "nan", "1e400", "-1e-400", "5.0e-1",
+                                         "1.1", "-2.2", "1e308", "0.1", "+7"};
   const std::vector<std::string> ttls_{"1000", "0", "-3", "x", "9223372036854775807",
                                        "2000000"};
   const std::vector<std::string> amounts_{"5", "-3", "abc", "9223372036854775807", "1.5", "0",
@@ -206,7 +235,8 @@ private:
 reply normalized(const command& c, reply r) {
   auto name = c.front();
   std::transform(name.begin(), name.end(), name.begin(), ::toupper);
-  if ((name == "TTL" || name == "PTTL") && r.type() == reply::kind::integer
+  if ((name == "TTL" || name == "PTTL" || name == "EXPIRETIME" || name == "PEXPIRETIME")
+      && r.type() == reply::kind::integer
       && r.integer_value() > 0)
     return reply::simple("positive");
   if (name == "KEYS" && r.type() == reply::kind::array) {

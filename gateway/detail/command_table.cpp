@@ -64,6 +64,21 @@ const std::vector<command_entry>& command_table() {
     {"scan", -2, "readonly", 0, 0, 0, "Iterates over the keys.", "generic"},
     {"dbsize", 1, "readonly fast", 0, 0, 0, "Returns the number of keys.", "server"},
     {"flushall", -1, "write", 0, 0, 0, "Removes all keys.", "server"},
+    {"getex", -2, "write fast", 1, 1, 1,
+     "Returns the value of a key after setting or removing its expiry.", "string"},
+    {"getrange", 4, "readonly", 1, 1, 1, "Returns a substring of the value of a key.", "string"},
+    {"substr", 4, "readonly", 1, 1, 1,
+     "Returns a substring of the value of a key (GETRANGE).", "string"},
+    {"setrange", 4, "write denyoom", 1, 1, 1,
+     "Overwrites part of the value of a key from an offset.", "string"},
+    {"incrbyfloat", 3, "write denyoom fast", 1, 1, 1,
+     "Increments the value of a key by a float.", "string"},
+    {"touch", -2, "readonly fast", 1, -1, 1, "Counts the keys that exist.", "generic"},
+    {"expiretime", 2, "readonly fast", 1, 1, 1,
+     "Returns the expiry of a key as a Unix time in seconds.", "generic"},
+    {"pexpiretime", 2, "readonly fast", 1, 1, 1,
+     "Returns the expiry of a key as a Unix time in milliseconds.", "generic"},
+    {"flushdb", -1, "write", 0, 0, 0, "Removes all keys (there is one database).", "server"},
   };
   return table;
 }
