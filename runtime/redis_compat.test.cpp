@@ -358,16 +358,22 @@ std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client&
   return mismatches;
 }
 
-} // namespace
-
-TEST_CASE("keel-node answers random command streams exactly as redis-server does",
-          "[node][gateway][redis]") {
+/// A redis-server and a keel-node without fsync (replies do not depend on it), each with a
+/// client.
+struct side_by_side {
   temp_dir redis_dir;
   temp_dir keel_dir;
   redis_process redis{redis_dir};
   node_process keel{keel_dir, {"--set", "shards.sync=none"}};
   test_client to_redis{redis.port()};
   test_client to_keel{keel.port()};
+};
+
+} // namespace
+
+TEST_CASE_METHOD(side_by_side,
+                 "keel-node answers random command streams exactly as redis-server does",
+                 "[node][gateway][redis]") {
   for (uint32_t seed = 1; seed <= 6; ++seed) {
     for (auto& m : compare(seed, to_redis, to_keel, 2000))
       FAIL_CHECK(m);
@@ -375,14 +381,9 @@ TEST_CASE("keel-node answers random command streams exactly as redis-server does
   CHECK(keel.stop() == 0);
 }
 
-TEST_CASE("COMMAND describes every command with redis-server's arity and key positions",
-          "[node][gateway][redis]") {
-  temp_dir redis_dir;
-  temp_dir keel_dir;
-  redis_process redis{redis_dir};
-  node_process keel{keel_dir, {"--set", "shards.sync=none"}};
-  test_client to_redis{redis.port()};
-  test_client to_keel{keel.port()};
+TEST_CASE_METHOD(side_by_side,
+                 "COMMAND describes every command with redis-server's arity and key positions",
+                 "[node][gateway][redis]") {
   REQUIRE(to_keel.send(encode({"COMMAND"})));
   auto all = to_keel.read_reply();
   REQUIRE(all);
