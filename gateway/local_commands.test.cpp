@@ -69,19 +69,24 @@ TEST_CASE_METHOD(fixture, "without AUTH every command but AUTH, HELLO and QUIT g
   CHECK(run({"GET", "k"}).what == disposition::to_backend);
 }
 
-TEST_CASE_METHOD(fixture, "AUTH without a configured password is an error") {
+TEST_CASE_METHOD(fixture, "AUTH without a configured password: an error, but the default user "
+                          "takes any password") {
   auto r = answer({"AUTH", "x"});
   CHECK(r.str().rfind("ERR AUTH <password> called without any password configured", 0) == 0);
+  CHECK(answer({"AUTH", "default", "anything"}) == reply::ok());
+  CHECK(answer({"AUTH", "someone", "x"})
+        == reply::error("WRONGPASS invalid username-password pair or user is disabled."));
 }
 
 TEST_CASE_METHOD(fixture, "HELLO 2 works, HELLO 3 answers NOPROTO, HELLO AUTH authenticates") {
   auto r = answer({"HELLO", "2"});
   REQUIRE(r.type() == reply::kind::array);
   CHECK(r.elements()[5] == reply::integer(2));
-  CHECK(answer({"HELLO", "3"})
-        == reply::error("NOPROTO sorry, this protocol version is not supported"));
-  CHECK(answer({"HELLO", "x"})
-        == reply::error("ERR Protocol version is not an integer or out of range"));
+  for (auto v : {"3", "1", "4", "-2", "9223372036854775807"})
+    CHECK(answer({"HELLO", v}) == reply::error("NOPROTO unsupported protocol version"));
+  for (auto v : {"x", "02", "+2", " 2", "", "-0", "9223372036854775808"})
+    CHECK(answer({"HELLO", v})
+          == reply::error("ERR Protocol version is not an integer or out of range"));
   opts.password = "pw";
   client.authenticated = false;
   CHECK(answer({"HELLO", "2"}).str().rfind("NOAUTH HELLO must be called", 0) == 0);

@@ -36,15 +36,34 @@ bool glob_match(const char* p, const char* s) {
   return !*s;
 }
 
+// True when `v` is an int64 in Redis' strict form (string2ll): no sign but '-', no leading
+// zero, no spaces.
+bool is_strict_int(const std::string& v) {
+  std::string_view digits = v;
+  if (!digits.empty() && digits.front() == '-')
+    digits.remove_prefix(1);
+  if (digits.empty() || digits.size() > 19 || (digits.front() == '0' && v != "0"))
+    return false;
+  for (char c : digits)
+    if (c < '0' || c > '9')
+      return false;
+  if (digits.size() < 19)
+    return true;
+  return digits <= (v.front() == '-' ? "9223372036854775808" : "9223372036854775807");
+}
+
 local_result auth(const command& cmd, client_state& client, const server_view& srv) {
   if (cmd.size() < 2 || cmd.size() > 3)
     return answer(wrong_arity(cmd[0]));
-  if (srv.opts.password.empty())
+  // As Redis' default user: without requirepass it takes any password (AUTH default x), but
+  // the one-argument form is refused as a likely configuration mistake.
+  bool nopass = srv.opts.password.empty();
+  if (nopass && cmd.size() == 2)
     return answer(reply::error(
       "ERR AUTH <password> called without any password configured for the default user. "
       "Are you sure your configuration is correct?"));
   bool user_ok = cmd.size() == 2 || cmd[1] == "default";
-  if (!user_ok || cmd.back() != srv.opts.password)
+  if (!user_ok || (!nopass && cmd.back() != srv.opts.password))
     return answer(
       reply::error("WRONGPASS invalid username-password pair or user is disabled."));
   client.authenticated = true;
@@ -55,13 +74,10 @@ local_result hello(const command& cmd, client_state& client, const server_view& 
   size_t i = 1;
   if (cmd.size() > 1) {
     const auto& v = cmd[1];
-    if (v == "2") {
-      // fine
-    } else if (v == "3") {
-      return answer(reply::error("NOPROTO sorry, this protocol version is not supported"));
-    } else {
+    if (!is_strict_int(v))
       return answer(reply::error("ERR Protocol version is not an integer or out of range"));
-    }
+    if (v != "2") // RESP3 included: this server speaks RESP2 only
+      return answer(reply::error("NOPROTO unsupported protocol version"));
     i = 2;
   }
   std::string new_name;
