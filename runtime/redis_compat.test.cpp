@@ -2,7 +2,7 @@
 // package, started here on a free loopback port) and to a keel-node, and every reply must be
 // the same, errors' text included. Replies that depend on the clock are compared by kind (a
 // TTL is "positive", not a number of seconds); KEYS is compared as a set. A mismatch names the
-// seed, the command and the commands before it.
+// seed, the command and the commands before it. A quarter of the commands are sent inline.
 #include "gateway/reply.hpp"
 #include "gateway/test_client.hpp"
 #include "runtime/node_process.test.hpp"
@@ -96,6 +96,39 @@ std::string encode(const command& c) {
   return out;
 }
 
+/// `c` as an inline command (a line of words, quoted where needed, as redis-cli would type it).
+std::string encode_inline(const command& c) {
+  std::string out;
+  for (auto& a : c) {
+    bool plain = !a.empty() && std::all_of(a.begin(), a.end(), [](char ch) {
+      return ch > ' ' && ch < 127 && ch != '"' && ch != '\'' && ch != '\\';
+    });
+    if (!out.empty())
+      out += ' ';
+    if (plain) {
+      out += a;
+      continue;
+    }
+    out += '"';
+    for (char ch : a) {
+      auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (u < ' ' || u >= 127) {
+        static const char hex[] = "0123456789abcdef";
+        out += "\\x";
+        out += hex[u >> 4];
+        out += hex[u & 15];
+      } else {
+        out += ch;
+      }
+    }
+    out += '"';
+  }
+  return out + "\r\n";
+}
+
 std::string show(const command& c) {
   std::string out;
   for (auto& a : c)
@@ -162,7 +195,8 @@ private:
 
   std::string value() {
     return one_of({"1", "-7", "0", "abc", "", "12345678901234567890", "9223372036854775807",
-                   "-9223372036854775808", "3.5", " 5", "010", "+3", "hello world"});
+                   "-9223372036854775808", "3.5", " 5", "010", "+3", "hello world",
+                   "say \"hi\"", "back\\slash", "it's", "\xff\x01", "tab\there"});
   }
 
   // No SET ... EXAT in the past: such a key exists until it is read (Redis deletes it then)
@@ -310,6 +344,7 @@ std::vector<std::string> scan_all(test_client& to, const command& options) {
 std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client& keel,
                                  int count, bool flush_first = true) {
   generator gen{seed};
+  std::mt19937 inline_rng{seed + 1000}; // a quarter of the commands go inline
   for (auto* c : flush_first ? std::vector<test_client*>{&redis, &keel}
                              : std::vector<test_client*>{}) {
     REQUIRE(c->send(encode({"FLUSHALL"})));
@@ -323,7 +358,7 @@ std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client&
     std::string bytes;
     for (int i = 0; i < chunk; ++i) {
       cmds.push_back(gen.next());
-      bytes += encode(cmds.back());
+      bytes += inline_rng() % 4 == 0 ? encode_inline(cmds.back()) : encode(cmds.back());
     }
     REQUIRE(redis.send(bytes));
     REQUIRE(keel.send(bytes));
