@@ -275,7 +275,9 @@ private:
   const std::vector<std::string> floats_{"1.5", "-0.25", "10", "3e2", "0x10", "abc", "", " 1",
                                          "1 ", "inf", "nan", "1e400", "-1e-400", "5.0e-1",
                                          "1.1", "-2.2", "1e308", "0.1", "+7"};
-  const std::vector<std::string> ttls_{"1000", "0", "-3", "x", "9223372036854775807",
+  // No TTL shorter than minutes (PSETEX counts milliseconds): a key must not expire between
+  // the moments the two servers look at it.
+  const std::vector<std::string> ttls_{"100000", "0", "-3", "x", "9223372036854775807",
                                        "2000000"};
   const std::vector<std::string> amounts_{"5", "-3", "abc", "9223372036854775807", "1.5", "0",
                                           "-9223372036854775808"};
@@ -485,4 +487,47 @@ TEST_CASE("keel-node restarted after kill -9 or a clean stop holds the key space
   }
   CHECK(keys_compared >= 10);
   CHECK(keel->stop() == 0);
+}
+
+TEST_CASE_METHOD(side_by_side, "malformed requests get redis-server's protocol errors",
+                 "[node][gateway][redis]") {
+  // Each is followed by a PING: a server that can resynchronise answers it; one that cannot
+  // answers the error and closes.
+  const std::vector<std::string> inputs{
+    "*abc\r\n",                 "*1\r\n$abc\r\n",        "*1\r\nfoo\r\n",
+    "*1\r\n$-5\r\n",            "*3000000000\r\n",       "*1\r\n$536870913\r\n",
+    "SET \"a b\r\n",            "GET 'x\r\n",            "GET \"a\"b\r\n",
+    "*0\r\n",                   "*-1\r\n",               "\r\n",
+    "   \r\n",                  "*1\r\n$0\r\n\r\n",      "GET\r\n",
+    "*2\r\n$3\r\nGET\r\n$-1\r\n", "ECHO \"\\x41\\x4\"\r\n", "ECHO \"\\n\\t\\\\\"\r\n",
+    "*" + std::string(200000, '1'), "*1\r\n$" + std::string(200000, '1'),
+  };
+  for (auto& bytes : inputs) {
+    std::string shown;
+    for (char ch : bytes)
+      shown += ch == '\r' ? std::string{"\\r"} : ch == '\n' ? std::string{"\\n"} : std::string(1, ch);
+    INFO("request " << shown);
+    test_client redis_client{redis.port()};
+    test_client keel_client{keel.port()};
+    std::vector<std::string> seen[2];
+    int side = 0;
+    for (auto* c : {&redis_client, &keel_client}) {
+      // Not required to succeed: a server may close before it has read all of the bytes.
+      static_cast<void>(c->send(bytes + "*1\r\n$4\r\nPING\r\n"));
+      for (int i = 0; i < 3; ++i) { // until the PING's answer or the close
+        auto r = c->read_reply();
+        if (!r)
+          break;
+        seen[side].push_back(to_string(*r));
+        if (*r == reply::simple("PONG"))
+          break;
+        if (r->is_error() && r->str().rfind("ERR Protocol error", 0) == 0) {
+          seen[side].push_back(c->wait_closed() ? "closed" : "open");
+          break;
+        }
+      }
+      ++side;
+    }
+    CHECK(seen[1] == seen[0]);
+  }
 }
