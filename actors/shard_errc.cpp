@@ -38,6 +38,8 @@ const char* to_string(shard_errc x) {
       return "shutting_down";
     case shard_errc::bad_request:
       return "bad_request";
+    case shard_errc::bad_layout:
+      return "bad_layout";
   }
   return "unknown";
 }

@@ -27,6 +27,7 @@ enum class shard_errc : uint8_t {
   unavailable,      ///< the shard is restarting and did not come back within the deadline
   shutting_down,    ///< the shard stops; requests in flight were not answered by it
   bad_request,      ///< a request the receiver does not understand (wrong message shape)
+  bad_layout,       ///< the data directory was written with another shard count
 };
 
 /// The category atom of every shard error.

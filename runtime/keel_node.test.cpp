@@ -125,6 +125,26 @@ TEST_CASE("keel-node comes up and SIGTERM stops it with exit code 0") {
   CHECK_THAT(p.output(), Catch::Contains("keel-node stopped cleanly"));
 }
 
+TEST_CASE("keel-node refuses a data_dir written with another shard count and changes nothing") {
+  keel::testkit::temp_dir data{"node"};
+  {
+    child_process p{node_args(data, {"--set", "shards.count=4"})};
+    REQUIRE(p.wait_for_line("keel-node ready in"));
+    p.signal(SIGTERM);
+    REQUIRE(p.wait_exit() == 0);
+  }
+  child_process p{node_args(data, {"--set", "shards.count=2"})};
+  CHECK(p.wait_exit() == 1);
+  CHECK_THAT(p.output(), Catch::Contains("keel-node failed to start"));
+  CHECK_THAT(p.output(), Catch::Contains("was written with shards.count 4"));
+  CHECK_THAT(p.output(), Catch::Contains("set shards.count: 4 again"));
+  // The directory is as it was: the old count still opens it.
+  child_process again{node_args(data, {"--set", "shards.count=4"})};
+  REQUIRE(again.wait_for_line("keel-node ready in"));
+  again.signal(SIGTERM);
+  CHECK(again.wait_exit() == 0);
+}
+
 TEST_CASE("keel-node stops cleanly on SIGINT too") {
   keel::testkit::temp_dir data{"node"};
   child_process p{node_args(data)};

@@ -2,6 +2,7 @@
 //
 // Exit codes: 0 clean stop, 1 runtime failure (or a second signal during shutdown),
 // 2 usage or config error.
+#include "actors/shard_errc.hpp"
 #include "config/load.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/node.hpp"
@@ -108,7 +109,7 @@ int run_node(const keel::config::node_config& cfg) {
     });
   });
   if (err) {
-    log->critical("keel-node failed to start: {}", to_string(err));
+    log->critical("keel-node failed to start: {}", keel::actors::describe_error(err));
     return exit_failure;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
@@ -141,7 +142,8 @@ int run_node(const keel::config::node_config& cfg) {
   io.run();
   auto reason = n.stop();
   if (!stopping || (reason && reason != caf::exit_reason::normal)) {
-    log->error("keel-node stopped by a failure: {}", to_string(root_reason ? root_reason : reason));
+    log->error("keel-node stopped by a failure: {}",
+               keel::actors::describe_error(root_reason ? root_reason : reason));
     return exit_failure;
   }
   log->info("keel-node stopped cleanly");

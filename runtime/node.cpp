@@ -1,6 +1,7 @@
 #include "runtime/node.hpp"
 
 #include "actors/shard_errc.hpp"
+#include "actors/shard_layout.hpp"
 #include "runtime/cluster.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics_subscriber.hpp"
@@ -22,6 +23,11 @@ node::~node() {
 }
 
 caf::error node::start(down_callback on_down) {
+  auto local = config::local_shards(cfg_);
+  auto layout = actors::check_shard_layout(cfg_.node.data_dir, cfg_.shards.count,
+                                           local.size() == cfg_.shards.count);
+  if (!layout.empty())
+    return actors::make_error(actors::shard_errc::bad_layout, layout);
   sys_cfg_ = std::make_unique<caf::actor_system_config>();
   auto threads = scheduler_threads(cfg_.node.scheduler_threads, cfg_.gateway.enabled);
   sys_cfg_->set("scheduler.max-threads", threads);

@@ -1,0 +1,83 @@
+#include "actors/shard_layout.hpp"
+
+#include "testkit/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using keel::actors::check_shard_layout;
+using keel::testkit::temp_dir;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read(const fs::path& p) {
+  std::ifstream in{p};
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("the first start records the shard count and later starts must match it") {
+  temp_dir tmp;
+  auto dir = tmp.path() + "/data";
+  CHECK(check_shard_layout(dir, 4, true).empty()); // creates the directory
+  auto file = fs::path{dir} / "LAYOUT";
+  REQUIRE(fs::exists(file));
+  CHECK(contains(read(file), "shards.count: 4\n"));
+  CHECK(contains(read(file), "hash: fnv1a64\n"));
+  CHECK(check_shard_layout(dir, 4, true).empty());
+  auto err = check_shard_layout(dir, 8, true);
+  CHECK(contains(err, "data_dir " + dir + " was written with shards.count 4"));
+  CHECK(contains(err, file.string()));
+  CHECK(contains(err, "set shards.count: 4 again"));
+  CHECK(contains(read(file), "shards.count: 4\n")); // a refused start changes nothing
+  CHECK_FALSE(check_shard_layout(dir, 2, false).empty()); // a cluster node too
+}
+
+TEST_CASE("a directory without LAYOUT is judged by its shard directories") {
+  temp_dir tmp;
+  for (int k = 0; k < 4; ++k)
+    fs::create_directories(tmp.path() + "/shard-" + std::to_string(k));
+  fs::create_directories(tmp.path() + "/shard-x"); // not a shard directory
+  auto smaller = check_shard_layout(tmp.path(), 2, true);
+  CHECK(contains(smaller, "holds shard directories shard-0 .. shard-3 (4 of them)"));
+  CHECK(contains(smaller, "set shards.count: 4 again"));
+  CHECK_FALSE(check_shard_layout(tmp.path(), 8, true).empty());
+  CHECK_FALSE(fs::exists(tmp.path() + "/LAYOUT"));
+  // A cluster node holds some shards of a larger count: shard-0..3 fit a count of 8.
+  CHECK(check_shard_layout(tmp.path(), 8, false).empty());
+  CHECK(contains(read(tmp.path() + "/LAYOUT"), "shards.count: 8\n"));
+}
+
+TEST_CASE("a directory written with the same count gets its LAYOUT at the next start") {
+  temp_dir tmp;
+  for (int k = 0; k < 3; ++k)
+    fs::create_directories(tmp.path() + "/shard-" + std::to_string(k));
+  CHECK(check_shard_layout(tmp.path(), 3, true).empty());
+  CHECK(contains(read(tmp.path() + "/LAYOUT"), "shards.count: 3\n"));
+  CHECK_FALSE(check_shard_layout(tmp.path(), 4, true).empty());
+}
+
+TEST_CASE("a damaged LAYOUT or an unknown hash is refused, naming the file") {
+  temp_dir tmp;
+  auto file = tmp.path() + "/LAYOUT";
+  std::ofstream{file} << "garbage\n";
+  auto err = check_shard_layout(tmp.path(), 4, true);
+  CHECK(contains(err, file + " is damaged"));
+  std::ofstream{file} << "shards.count: 4\nhash: murmur3\n";
+  err = check_shard_layout(tmp.path(), 4, true);
+  CHECK(contains(err, "hash 'murmur3'"));
+  CHECK(contains(read(file), "murmur3"));
+}
