@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -82,9 +83,26 @@ std::string advice(uint32_t was) {
            "client (SCAN, then GET, PTTL and SET ... PX)";
 }
 
+// A cluster node's directory must hold no shard that the configuration places on another node.
+std::string foreign_shards(const fs::path& dir, const std::vector<uint32_t>& local) {
+  for (auto k : shard_dirs(dir)) {
+    if (std::find(local.begin(), local.end(), k) != local.end())
+      continue;
+    return "data_dir " + dir.string() + " holds shard-" + std::to_string(k)
+           + ", which the cluster configuration no longer places on this node; its keys would "
+             "be served empty by the node that now has it: move "
+           + (dir / ("shard-" + std::to_string(k))).string()
+           + " to that node's data_dir (with both nodes stopped), or place shard "
+           + std::to_string(k) + " on this node again";
+  }
+  return {};
+}
+
 } // namespace
 
-std::string check_shard_layout(const std::string& data_dir, uint32_t count, bool all_local) {
+std::string check_shard_layout(const std::string& data_dir, uint32_t count,
+                               const std::vector<uint32_t>& local) {
+  bool all_local = local.size() == count;
   fs::path dir{data_dir.empty() ? "." : data_dir};
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -117,11 +135,15 @@ std::string check_shard_layout(const std::string& data_dir, uint32_t count, bool
     if (recorded != count)
       return "data_dir " + dir.string() + " was written with shards.count " + std::to_string(recorded)
              + " (" + file.string() + "), not " + std::to_string(count) + advice(recorded);
-    return {};
+    return foreign_shards(dir, local);
   }
   // No LAYOUT: a new directory, or one written before the file existed.
   auto shards = shard_dirs(dir);
-  if (!shards.empty()) {
+  if (!all_local) {
+    auto err = foreign_shards(dir, local);
+    if (!err.empty())
+      return err;
+  } else if (!shards.empty()) {
     auto highest = *shards.rbegin();
     if (highest >= count || (all_local && shards.size() != count))
       return "data_dir " + dir.string() + " holds shard directories shard-" + std::to_string(*shards.begin())

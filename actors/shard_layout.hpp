@@ -6,24 +6,27 @@
 // hold them (they would look lost, and new writes would make second copies beside them). The
 // first start writes <data_dir>/LAYOUT (the count and the hash, durably: temporary file,
 // fdatasync, rename, directory sync); every later start compares and refuses a different count.
-// A directory written before LAYOUT existed is judged by its shard-<k> subdirectories.
+// A directory written before LAYOUT existed is judged by its shard-<k> subdirectories. A
+// cluster node (one that holds some of the shards) also refuses a directory holding a shard the
+// configuration now places elsewhere: that shard's keys would be served empty by its new node.
 //
 // Thread-safety: plain functions; blocking file I/O (call them before the actors start).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace keel::actors {
 
 /// The layout file's name inside a data directory.
 inline constexpr const char* layout_file_name = "LAYOUT";
 
-/// Checks that `data_dir` may be opened with `count` shards and records the count when the
-/// directory has no LAYOUT yet (creating the directory if needed). `all_local`: this node holds
-/// every shard (not a cluster node holding some). Returns an empty string when the directory
-/// may be opened, else the reason and what to do, naming the directory and the file.
+/// Checks that `data_dir` may be opened with `count` shards of which this node holds `local`
+/// (ascending; all of 0..count-1 unless it is a cluster node) and records the count when the
+/// directory has no LAYOUT yet (creating the directory if needed). Returns an empty string when
+/// the directory may be opened, else the reason and what to do, naming the directory.
 [[nodiscard]] std::string check_shard_layout(const std::string& data_dir, uint32_t count,
-                                             bool all_local);
+                                             const std::vector<uint32_t>& local);
 
 } // namespace keel::actors

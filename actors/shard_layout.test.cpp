@@ -14,6 +14,13 @@ using keel::testkit::temp_dir;
 
 namespace {
 
+std::vector<uint32_t> all(uint32_t count) {
+  std::vector<uint32_t> out;
+  for (uint32_t k = 0; k < count; ++k)
+    out.push_back(k);
+  return out;
+}
+
 namespace fs = std::filesystem;
 
 std::string read(const fs::path& p) {
@@ -32,18 +39,18 @@ bool contains(const std::string& text, const std::string& part) {
 TEST_CASE("the first start records the shard count and later starts must match it") {
   temp_dir tmp;
   auto dir = tmp.path() + "/data";
-  CHECK(check_shard_layout(dir, 4, true).empty()); // creates the directory
+  CHECK(check_shard_layout(dir, 4, all(4)).empty()); // creates the directory
   auto file = fs::path{dir} / "LAYOUT";
   REQUIRE(fs::exists(file));
   CHECK(contains(read(file), "shards.count: 4\n"));
   CHECK(contains(read(file), "hash: fnv1a64\n"));
-  CHECK(check_shard_layout(dir, 4, true).empty());
-  auto err = check_shard_layout(dir, 8, true);
+  CHECK(check_shard_layout(dir, 4, all(4)).empty());
+  auto err = check_shard_layout(dir, 8, all(8));
   CHECK(contains(err, "data_dir " + dir + " was written with shards.count 4"));
   CHECK(contains(err, file.string()));
   CHECK(contains(err, "set shards.count: 4 again"));
   CHECK(contains(read(file), "shards.count: 4\n")); // a refused start changes nothing
-  CHECK_FALSE(check_shard_layout(dir, 2, false).empty()); // a cluster node too
+  CHECK_FALSE(check_shard_layout(dir, 2, {1}).empty()); // a cluster node too
 }
 
 TEST_CASE("a directory without LAYOUT is judged by its shard directories") {
@@ -51,13 +58,13 @@ TEST_CASE("a directory without LAYOUT is judged by its shard directories") {
   for (int k = 0; k < 4; ++k)
     fs::create_directories(tmp.path() + "/shard-" + std::to_string(k));
   fs::create_directories(tmp.path() + "/shard-x"); // not a shard directory
-  auto smaller = check_shard_layout(tmp.path(), 2, true);
+  auto smaller = check_shard_layout(tmp.path(), 2, all(2));
   CHECK(contains(smaller, "holds shard directories shard-0 .. shard-3 (4 of them)"));
   CHECK(contains(smaller, "set shards.count: 4 again"));
-  CHECK_FALSE(check_shard_layout(tmp.path(), 8, true).empty());
+  CHECK_FALSE(check_shard_layout(tmp.path(), 8, all(8)).empty());
   CHECK_FALSE(fs::exists(tmp.path() + "/LAYOUT"));
   // A cluster node holds some shards of a larger count: shard-0..3 fit a count of 8.
-  CHECK(check_shard_layout(tmp.path(), 8, false).empty());
+  CHECK(check_shard_layout(tmp.path(), 8, {0, 1, 2, 3}).empty());
   CHECK(contains(read(tmp.path() + "/LAYOUT"), "shards.count: 8\n"));
 }
 
@@ -65,19 +72,30 @@ TEST_CASE("a directory written with the same count gets its LAYOUT at the next s
   temp_dir tmp;
   for (int k = 0; k < 3; ++k)
     fs::create_directories(tmp.path() + "/shard-" + std::to_string(k));
-  CHECK(check_shard_layout(tmp.path(), 3, true).empty());
+  CHECK(check_shard_layout(tmp.path(), 3, all(3)).empty());
   CHECK(contains(read(tmp.path() + "/LAYOUT"), "shards.count: 3\n"));
-  CHECK_FALSE(check_shard_layout(tmp.path(), 4, true).empty());
+  CHECK_FALSE(check_shard_layout(tmp.path(), 4, all(4)).empty());
 }
 
 TEST_CASE("a damaged LAYOUT or an unknown hash is refused, naming the file") {
   temp_dir tmp;
   auto file = tmp.path() + "/LAYOUT";
   std::ofstream{file} << "garbage\n";
-  auto err = check_shard_layout(tmp.path(), 4, true);
+  auto err = check_shard_layout(tmp.path(), 4, all(4));
   CHECK(contains(err, file + " is damaged"));
   std::ofstream{file} << "shards.count: 4\nhash: murmur3\n";
-  err = check_shard_layout(tmp.path(), 4, true);
+  err = check_shard_layout(tmp.path(), 4, all(4));
   CHECK(contains(err, "hash 'murmur3'"));
   CHECK(contains(read(file), "murmur3"));
+}
+
+TEST_CASE("a cluster node refuses a shard directory that its configuration places elsewhere") {
+  temp_dir tmp;
+  CHECK(check_shard_layout(tmp.path(), 8, {0, 1, 2}).empty());
+  for (int k : {0, 1, 2})
+    fs::create_directories(tmp.path() + "/shard-" + std::to_string(k));
+  CHECK(check_shard_layout(tmp.path(), 8, {0, 1, 2, 5}).empty()); // gaining a shard is fine
+  auto err = check_shard_layout(tmp.path(), 8, {0, 2, 5});
+  CHECK(contains(err, "holds shard-1, which the cluster configuration no longer places"));
+  CHECK(contains(err, "move " + tmp.path() + "/shard-1 to that node's data_dir"));
 }

@@ -23,9 +23,8 @@ node::~node() {
 }
 
 caf::error node::start(down_callback on_down) {
-  auto local = config::local_shards(cfg_);
   auto layout = actors::check_shard_layout(cfg_.node.data_dir, cfg_.shards.count,
-                                           local.size() == cfg_.shards.count);
+                                           config::local_shards(cfg_));
   if (!layout.empty())
     return actors::make_error(actors::shard_errc::bad_layout, layout);
   sys_cfg_ = std::make_unique<caf::actor_system_config>();
