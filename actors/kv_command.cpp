@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 39> table{{
+constexpr std::array<kv_command_spec, 40> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -49,6 +49,7 @@ constexpr std::array<kv_command_spec, 39> table{{
   {"expiretime", id::expiretime, 2, false, false, false, 1, 1, 1},
   {"pexpiretime", id::pexpiretime, 2, false, false, false, 1, 1, 1},
   {"flushdb", id::flushdb, -1, true, false, true, 0, 0, 0},
+  {"exec", id::exec, -1, false, false, false, 0, 0, 0}, // each command of it is checked
 }};
 
 // ASCII only, as Redis matches command names: no locale lookup per character.
@@ -99,6 +100,34 @@ kv_access kv_classify(const kv_command& cmd) {
        i += static_cast<std::size_t>(spec.key_step))
     result.keys.emplace_back(cmd[i]);
   return result;
+}
+
+kv_command kv_transaction(const std::vector<kv_command>& cmds) {
+  kv_command out{"EXEC"};
+  for (auto& c : cmds) {
+    out.push_back(std::to_string(c.size()));
+    out.insert(out.end(), c.begin(), c.end());
+  }
+  return out;
+}
+
+std::optional<std::vector<kv_command>> kv_transaction_commands(const kv_command& exec) {
+  std::vector<kv_command> out;
+  for (std::size_t i = 1; i < exec.size();) {
+    auto& count = exec[i++];
+    std::size_t n = 0;
+    for (char c : count) {
+      if (c < '0' || c > '9' || n > exec.size())
+        return std::nullopt;
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (count.empty() || n == 0 || n > exec.size() - i)
+      return std::nullopt;
+    out.emplace_back(exec.begin() + static_cast<std::ptrdiff_t>(i),
+                     exec.begin() + static_cast<std::ptrdiff_t>(i + n));
+    i += n;
+  }
+  return out;
 }
 
 std::string kv_arity_error(std::string_view name) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,7 @@ enum class kv_command_id : uint8_t {
   get, set, del, exists, mget, mset, incr, incrby, decr, decrby, append, strlen, expire,
   pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
   psetex, getset, getdel, unlink, type, getex, getrange, substr, setrange, incrbyfloat, touch,
-  expiretime, pexpiretime, flushdb,
+  expiretime, pexpiretime, flushdb, exec,
 };
 
 /// One row of the command table.
@@ -60,6 +61,16 @@ struct kv_access {
 
 /// Deleted: the keys would point into a temporary.
 kv_access kv_classify(kv_command&& cmd) = delete;
+
+/// A transaction (MULTI ... EXEC) as one command: EXEC followed, per command, by its word
+/// count and its words (`EXEC 3 SET a 1 2 INCR a`). A state machine runs its commands one after
+/// another with nothing in between and logs their effects as one record (all or nothing after a
+/// crash); the reply is an array with one reply per command. Its keys must live in one shard.
+[[nodiscard]] kv_command kv_transaction(const std::vector<kv_command>& cmds);
+
+/// The commands of a transaction command; nullopt when `exec` is not one (bad counts, empty
+/// commands, words left over).
+[[nodiscard]] std::optional<std::vector<kv_command>> kv_transaction_commands(const kv_command& exec);
 
 /// The Redis error text for a wrong number of arguments: "ERR wrong number of arguments for
 /// 'get' command".

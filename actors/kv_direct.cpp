@@ -115,6 +115,10 @@ bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, k
   size_t parts = 0;
   for (uint32_t k = 0; k < n; ++k)
     parts += sub[k].empty() ? 0 : 1;
+  if (parts == 0) { // every command was answered by the split (a refused transaction)
+    batch->done(batch->plan.finish(), ctx);
+    return true;
+  }
   batch->outstanding.store(parts, std::memory_order_relaxed);
   for (uint32_t k = 0; k < n; ++k) {
     if (sub[k].empty())

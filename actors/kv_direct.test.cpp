@@ -4,6 +4,8 @@
 #include "actors/router.hpp"
 #include "actors/shard_test_util.hpp"
 
+#include <algorithm>
+
 using namespace keel::actors;
 using namespace keel::actors::test;
 
@@ -81,6 +83,43 @@ TEST_CASE("a batch sent straight to the shard hosts gets the router's replies", 
   CHECK(batch(fx, node.router, {mget, {"GET", keys[0] + ":n"}})
         == direct(node, p, {mget, {"GET", keys[0] + ":n"}}));
   CHECK(direct(node, p, {}).empty());
+}
+
+TEST_CASE("a transaction runs in its shard; one across shards is refused without a part sent, "
+          "straight and through the router",
+          "[direct]") {
+  fixture fx{shard_fixture()};
+  kv_node node{fx, 4};
+  auto p = fx.make_probe();
+  auto keys = spread_keys(4, 2); // two keys in each shard
+  std::vector<std::string> one_shard;
+  for (auto& k : keys)
+    if (shard_of(k, 4) == shard_of(keys[0], 4))
+      one_shard.push_back(k);
+  REQUIRE(one_shard.size() == 2);
+  auto other = *std::find_if(keys.begin(), keys.end(),
+                             [&](auto& k) { return shard_of(k, 4) != shard_of(keys[0], 4); });
+  auto txn = kv_transaction({{"SET", one_shard[0], "1"}, {"INCR", one_shard[0]},
+                             {"MSET", one_shard[0], "5", one_shard[1], "6"}, {"GET", one_shard[1]}});
+  auto across = kv_transaction({{"SET", one_shard[0], "x"}, {"SET", other, "y"}});
+  for (auto* to : {&node.router, static_cast<caf::actor*>(nullptr)}) {
+    auto run = [&](std::vector<kv_command> cmds) {
+      return to != nullptr ? batch(fx, *to, cmds) : direct(node, p, cmds);
+    };
+    auto r = run({txn});
+    REQUIRE(r.size() == 1);
+    CHECK(r[0] == kv_reply::array({kv_reply::ok(), kv_reply::integer(2), kv_reply::ok(),
+                                   kv_reply::bulk("6")}));
+    r = run({across}); // only refused commands: answered without any shard
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].is_error());
+    CHECK(r[0].str().rfind("CROSSSLOT", 0) == 0);
+    r = run({{"GET", other}, across, {"GET", one_shard[0]}});
+    REQUIRE(r.size() == 3);
+    CHECK(r[0] == kv_reply::null());
+    CHECK(r[1].is_error());
+    CHECK(r[2] == kv_reply::bulk("5"));
+  }
 }
 
 TEST_CASE("a write sent straight to a host is answered only once it is durable", "[direct]") {

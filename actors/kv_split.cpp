@@ -64,6 +64,39 @@ kv_split scan(const kv_command& cmd, std::size_t shard_count) {
   return out;
 }
 
+// The one shard every key of transaction `exec` lives in (0 when it has none), or nullopt
+// when they span shards; `why` then says so.
+std::optional<std::size_t> transaction_shard(const kv_command& exec, std::size_t shard_count,
+                                             const kv_shard_of& shard_of, std::string* why) {
+  auto cmds = kv_transaction_commands(exec);
+  if (!cmds || shard_count == 1)
+    return std::size_t{0}; // a malformed one is answered by the state machine
+  std::optional<std::size_t> shard;
+  for (auto& c : *cmds) {
+    auto access = kv_classify(c);
+    if (access.keyspace && access.arity_ok) {
+      if (why != nullptr)
+        *why = "CROSSSLOT " + std::string{access.spec->name} + " reads or writes every shard "
+               "and cannot be part of a transaction on a node with "
+               + std::to_string(shard_count) + " shards";
+      return std::nullopt;
+    }
+    for (auto key : access.keys) {
+      auto k = shard_of(key);
+      if (shard && *shard != k) {
+        if (why != nullptr)
+          *why = "CROSSSLOT Keys in request don't hash to the same slot (the transaction's "
+                 "keys live in shards " + std::to_string(*shard) + " and " + std::to_string(k)
+                 + "); a transaction runs in one shard: keep its keys in one, or send its "
+                   "commands without MULTI";
+        return std::nullopt;
+      }
+      shard = k;
+    }
+  }
+  return shard.value_or(0);
+}
+
 } // namespace
 
 std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t shard_count,
@@ -87,6 +120,8 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
     case kv_command_id::keys:
     case kv_command_id::scan:
       return std::nullopt;
+    case kv_command_id::exec:
+      return transaction_shard(cmd, shard_count, shard_of, nullptr);
     default:
       if (spec->first_key == 0 || shard_count == 1)
         return std::size_t{0};
@@ -117,12 +152,23 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
       return broadcast(cmd, shard_count, join_kind::concat);
     case kv_command_id::scan:
       return scan(cmd, shard_count);
+    case kv_command_id::exec: { // only when its keys span shards (kv_whole_shard took it else)
+      kv_split out;
+      out.join = join_kind::refused;
+      out.shard_count = shard_count;
+      std::string why;
+      static_cast<void>(transaction_shard(cmd, shard_count, shard_of, &why));
+      out.refusal = kv_reply::error(std::move(why));
+      return out;
+    }
     default:
       return one_part(cmd, shard_count, 0); // kv_whole_shard took every other command
   }
 }
 
 kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
+  if (split.join == join_kind::refused)
+    return split.refusal;
   for (auto& r : replies)
     if (r.is_error())
       return std::move(r);
@@ -154,6 +200,8 @@ kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
           all.push_back(std::move(e));
       return kv_reply::array(std::move(all));
     }
+    case join_kind::refused:
+      return split.refusal;
     case join_kind::scan: {
       auto& r = replies.front();
       if (r.elements().size() != 2)

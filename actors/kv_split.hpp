@@ -10,6 +10,9 @@
 //   SCAN cursor ... -> sent to one shard: the global cursor is local * shard_count + shard, so
 //                      a scan walks shard 0 to the end, then shard 1, ...; the reply's cursor is
 //                      re-encoded the same way (0 after the last shard)
+//   EXEC (a transaction, kv_transaction) -> one part, to the shard of all its keys; keys on
+//                      several shards, or DBSIZE/KEYS/SCAN/FLUSHALL with more than one shard,
+//                      get a CROSSSLOT error and no part (a transaction is never split)
 //   everything else -> one part, to the shard of its key (shard 0 when it has none)
 //
 // A command with a wrong arity, unknown name or bad SCAN cursor goes to one shard unchanged so
@@ -50,9 +53,11 @@ struct kv_split {
     all_ok, ///< MSET, FLUSHALL: +OK
     concat, ///< KEYS: arrays concatenated
     scan,   ///< SCAN: cursor re-encoded
+    refused, ///< no parts: the reply is `refusal` (a transaction across shards)
   };
 
   join_kind join = join_kind::single;
+  kv_reply refusal = kv_reply::null();
   std::size_t shard_count = 1;
   std::size_t key_count = 0; ///< MGET: the number of keys of the original command
   std::vector<kv_part> parts;

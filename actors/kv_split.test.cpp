@@ -138,3 +138,44 @@ TEST_CASE("a batch is split into one sub-batch per shard and its replies joined 
   CHECK(joined == expected);
   CHECK(joined[1] == arr({bulk("1"), bulk("2"), nil()}));
 }
+
+TEST_CASE("a transaction goes whole to the shard of its keys, and one across shards is refused") {
+  // shard3: a, d -> 1; b -> 2; c -> 0
+  auto same = kv_transaction({{"SET", "a", "1"}, {"MGET", "a", "d"}, {"PING"}});
+  CHECK(kv_whole_shard(same, 3, shard3) == std::optional<std::size_t>{1});
+  auto split = kv_split_by_shard(same, 3, shard3);
+  REQUIRE(split.parts.size() == 1);
+  CHECK(split.parts[0].shard == 1);
+  CHECK(kv_whole_shard(kv_transaction({{"PING"}}), 3, shard3) == std::optional<std::size_t>{0});
+
+  auto across = kv_transaction({{"SET", "a", "1"}, {"SET", "b", "2"}});
+  CHECK_FALSE(kv_whole_shard(across, 3, shard3));
+  auto refused = kv_split_by_shard(across, 3, shard3);
+  CHECK(refused.parts.empty());
+  auto reply = kv_join_replies(refused, {});
+  REQUIRE(reply.is_error());
+  CHECK(reply.str().rfind("CROSSSLOT Keys in request don't hash to the same slot (the "
+                          "transaction's keys live in shards 1 and 2)", 0) == 0);
+  auto keyspace = kv_split_by_shard(kv_transaction({{"SET", "a", "1"}, {"DBSIZE"}}), 3, shard3);
+  CHECK(kv_join_replies(keyspace, {}).str().rfind("CROSSSLOT dbsize reads or writes every shard",
+                                                  0) == 0);
+  // With one shard everything is in it.
+  CHECK(kv_whole_shard(across, 1, shard3) == std::optional<std::size_t>{0});
+
+  // In a batch, the refused one is answered in its place; nothing of it reaches a shard.
+  std::vector<kv_command> cmds{{"GET", "c"}, across, same};
+  kv_batch_split batch{cmds, 3, shard3};
+  CHECK(batch.sub[0].size() == 1);
+  CHECK(batch.sub[1].size() == 1);
+  CHECK(batch.sub[2].empty());
+}
+
+TEST_CASE("a transaction split to its shard runs there as one unit") {
+  cluster c;
+  CHECK(c.run(kv_transaction({{"SET", "a", "1"}, {"INCR", "a"}, {"GET", "d"}}))
+        == arr({ok(), num(2), nil()}));
+  CHECK(c.run({"GET", "a"}) == bulk("2"));
+  CHECK(c.shards[1].size() == 1);
+  CHECK(c.run(kv_transaction({{"SET", "a", "1"}, {"SET", "b", "2"}})).is_error());
+  CHECK(c.run({"GET", "b"}) == nil());
+}

@@ -28,16 +28,7 @@ execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_p
                                                    lsn next) {
   execute_result<kv_reply> result;
   begin(now, next, &result.record);
-  const kv_command_spec* spec = cmd.empty() ? nullptr : kv_find_command(cmd[0]);
-  if (spec == nullptr) {
-    result.reply = kv_reply::error(kv_unknown_command_error(cmd));
-  } else if (!kv_arity_ok(*spec, cmd.size())) {
-    result.reply = kv_reply::error(kv_arity_error(spec->name));
-  } else if (spec->writes && !make_room() && spec->denyoom) {
-    result.reply = kv_reply::error("OOM command not allowed when used memory > 'maxmemory'.");
-  } else {
-    result.reply = dispatch(*spec, cmd);
-  }
+  result.reply = run(cmd, true);
   if (!result.record.empty()) {
     last_write_ = next;
     depends_ = next;
@@ -45,6 +36,28 @@ execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_p
   result.depends_on = depends_;
   record_ = nullptr;
   return result;
+}
+
+kv_reply kv_state_machine::run(const kv_command& cmd, bool outermost) {
+  const kv_command_spec* spec = cmd.empty() ? nullptr : kv_find_command(cmd[0]);
+  if (spec == nullptr)
+    return kv_reply::error(kv_unknown_command_error(cmd));
+  if (!kv_arity_ok(*spec, cmd.size()))
+    return kv_reply::error(kv_arity_error(spec->name));
+  if (spec->id == kv_command_id::exec) {
+    auto cmds = kv_transaction_commands(cmd);
+    if (!outermost || !cmds)
+      return kv_reply::error("ERR EXEC without MULTI");
+    // One after another in this call: their effects go to one record, nothing runs between.
+    std::vector<kv_reply> replies;
+    replies.reserve(cmds->size());
+    for (auto& c : *cmds)
+      replies.push_back(run(c, false));
+    return kv_reply::array(std::move(replies));
+  }
+  if (spec->writes && !make_room() && spec->denyoom)
+    return kv_reply::error("OOM command not allowed when used memory > 'maxmemory'.");
+  return dispatch(*spec, cmd);
 }
 
 std::string kv_state_machine::tick(time_point now, lsn next) {

@@ -4,7 +4,8 @@
 // PXAT NX XX KEEPTTL GET) SETNX SETEX PSETEX GETSET GETDEL GETEX GETRANGE SUBSTR SETRANGE DEL
 // UNLINK EXISTS TOUCH TYPE MGET MSET INCR INCRBY DECR DECRBY INCRBYFLOAT APPEND STRLEN EXPIRE
 // PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT) TTL PTTL EXPIRETIME PEXPIRETIME PERSIST DBSIZE
-// FLUSHALL FLUSHDB KEYS SCAN. Replies and error texts are Redis' own.
+// FLUSHALL FLUSHDB KEYS SCAN, and transactions (kv_transaction: EXEC n words... as one
+// command, one record). Replies and error texts are Redis' own.
 //
 // Expiry. A key is expired when now > its absolute expire time. Reads treat an expired key as
 // missing without deleting it (a read never produces a record); they queue it for deletion by
@@ -116,6 +117,7 @@ private:
 
   // -- commands (kv_state_machine_commands.cpp) --------------------------------
 
+  kv_reply run(const kv_command& cmd, bool outermost);
   kv_reply dispatch(const kv_command_spec& spec, const kv_command& cmd);
   kv_reply cmd_get(const kv_command& cmd);
   kv_reply cmd_set(const kv_command& cmd);

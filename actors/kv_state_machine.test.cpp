@@ -292,6 +292,36 @@ TEST_CASE("touch counts existing keys; expiretime and pexpiretime give the absol
   CHECK(kv({"FLUSHDB", "later"}) == err(syntax));
 }
 
+TEST_CASE("a transaction runs its commands in order, logs one record and replies an array") {
+  kv_harness kv;
+  CHECK(kv({"SET", "n", "1"}) == ok());
+  auto records = kv.log.size();
+  auto r = kv.run(kv_transaction({{"INCR", "n"}, {"SET", "s", "x"}, {"INCR", "s"},
+                                  {"GET", "n"}, {"NOPE"}, {"APPEND", "s", "y"}}));
+  CHECK(r == arr({num(2), ok(), err(not_int), bulk("2"),
+                  err("ERR unknown command 'NOPE', with args beginning with: "), num(2)}));
+  CHECK(kv.log.size() == records + 1); // all effects in one record: all or nothing on replay
+  CHECK(kv.last_depends == kv.next - 1);
+  CHECK(kv({"GET", "s"}) == bulk("xy"));
+  CHECK(kv.run(kv_transaction({{"GET", "n"}})) == arr({bulk("2")}));
+  CHECK(kv.log.size() == records + 1); // a read-only transaction logs nothing
+  CHECK(kv.run(kv_transaction({})) == arr({}));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("a malformed or nested transaction is refused") {
+  kv_harness kv;
+  CHECK(kv({"EXEC", "2", "GET"}) == err("ERR EXEC without MULTI"));
+  CHECK(kv({"EXEC", "x", "GET"}) == err("ERR EXEC without MULTI"));
+  CHECK(kv({"EXEC", "0"}) == err("ERR EXEC without MULTI"));
+  auto nested = kv_transaction({{"SET", "a", "1"}, kv_transaction({{"SET", "b", "1"}})});
+  CHECK(kv.run(nested) == arr({ok(), err("ERR EXEC without MULTI")}));
+  CHECK(kv({"EXISTS", "b"}) == num(0));
+  auto cmds = kv_transaction_commands(kv_transaction({{"GET", "a"}, {"MSET", "a", "1", "b", "2"}}));
+  REQUIRE(cmds);
+  CHECK(*cmds == std::vector<kv_command>{{"GET", "a"}, {"MSET", "a", "1", "b", "2"}});
+}
+
 TEST_CASE("del and exists count keys, exists counting repeated keys each time") {
   kv_harness kv;
   CHECK(kv({"MSET", "a", "1", "b", "2"}) == ok());

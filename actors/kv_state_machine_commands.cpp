@@ -163,6 +163,8 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
     case kv_command_id::flushall:
     case kv_command_id::flushdb: // one database
       return cmd_flushall(cmd);
+    case kv_command_id::exec: // run() takes it
+      break;
     case kv_command_id::keys:
       return cmd_keys(cmd);
     case kv_command_id::scan:

@@ -380,6 +380,10 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
     p.where = std::move(plan.where[k]);
     out.emplace_back(k, part_id);
   }
+  if (out.empty()) { // every command was answered by the split (a refused transaction)
+    finish(self, id);
+    return;
+  }
   // One timer for all batches, not one per batch: a sweep fails the overdue ones.
   b.outstanding = out.size();
   b.deadline = self->clock().now() + st.opts.request_timeout;
