@@ -8,6 +8,9 @@
 // the replies back to the connection's thread. It must not throw and must not block for long:
 // the gateway's I/O thread calls it. Commands are never empty; names arrive as the client sent
 // them (any case). A command the backend does not know gets standard_replies' unknown_command.
+// A MULTI ... EXEC block arrives as ONE command, EXEC n words... (transaction_command in
+// command.hpp); the backend runs its commands with nothing in between and answers one array
+// (one reply per command), or one error when it cannot run them as a unit.
 // The gateway keeps at most one batch per connection in flight, so a backend sees a
 // connection's batches in order. The gateway's stop() waits until every `done` has been called.
 //

@@ -26,4 +26,32 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+command transaction_command(const std::vector<command>& queued) {
+  command out{"EXEC"};
+  for (auto& c : queued) {
+    out.push_back(std::to_string(c.size()));
+    out.insert(out.end(), c.begin(), c.end());
+  }
+  return out;
+}
+
+std::optional<std::vector<command>> transaction_commands(const command& exec) {
+  std::vector<command> out;
+  size_t i = 1;
+  while (i < exec.size()) {
+    const auto& count = exec[i++];
+    size_t n = 0;
+    bool digits = !count.empty() && count.size() < 10
+                  && count.find_first_not_of("0123456789") == std::string::npos;
+    if (digits)
+      n = std::stoul(count);
+    if (n == 0 || n > exec.size() - i)
+      return std::nullopt;
+    out.emplace_back(exec.begin() + static_cast<ptrdiff_t>(i),
+                     exec.begin() + static_cast<ptrdiff_t>(i + n));
+    i += n;
+  }
+  return out;
+}
+
 } // namespace keel::gateway

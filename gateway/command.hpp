@@ -4,6 +4,7 @@
 // so a batch can travel to another thread and outlive the connection's buffers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +20,12 @@ using command = std::vector<std::string>;
 
 /// True when `a` equals `b` ignoring ASCII case; `b` is expected in lower case.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// A MULTI ... EXEC block as the ONE command a backend receives: EXEC followed, per queued
+/// command, by its word count and its words (`EXEC 3 SET a 1 2 INCR a`).
+[[nodiscard]] command transaction_command(const std::vector<command>& queued);
+
+/// The queued commands of a transaction command; nullopt when `exec` is not one.
+[[nodiscard]] std::optional<std::vector<command>> transaction_commands(const command& exec);
 
 } // namespace keel::gateway

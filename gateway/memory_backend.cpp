@@ -44,6 +44,15 @@ reply memory_backend::run(const command& cmd) {
 
 reply memory_backend::run_locked(const command& cmd) {
   const auto& name = cmd[0];
+  if (iequals(name, "exec")) { // a transaction: under the one lock, so nothing interleaves
+    auto queued = transaction_commands(cmd);
+    if (!queued)
+      return reply::error("ERR EXEC without MULTI");
+    std::vector<reply> out;
+    for (auto& c : *queued)
+      out.push_back(iequals(c[0], "exec") ? reply::error("ERR EXEC without MULTI") : run_locked(c));
+    return reply::array(std::move(out));
+  }
   auto argc = cmd.size();
   auto erase = [this](const std::string& key) {
     auto i = data_.find(key);

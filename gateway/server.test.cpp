@@ -120,6 +120,40 @@ TEST_CASE("pipelined commands are answered in request order, local and backend m
   CHECK(n.total_commands == 8);
 }
 
+TEST_CASE("a MULTI block is queued and answered at EXEC as one array, local answers in place") {
+  running_server s;
+  test_client c{s.port};
+  std::string pipeline = encode_command({"SET", "a", "1"}) + encode_command({"MULTI"})
+                         + encode_command({"INCR", "a"}) + "PING\r\n"
+                         + encode_command({"CLIENT", "SETNAME", "tx"})
+                         + encode_command({"GET", "a"}) + encode_command({"EXEC"})
+                         + encode_command({"GET", "a"}) + "CLIENT GETNAME\r\n";
+  REQUIRE(c.send(pipeline));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::ok()); // MULTI
+  for (int i = 0; i < 4; ++i)
+    CHECK(c.read_reply() == reply::simple("QUEUED"));
+  CHECK(c.read_reply()
+        == reply::array({reply::integer(2), reply::simple("PONG"), reply::ok(), reply::bulk("2")}));
+  CHECK(c.read_reply() == reply::bulk("2"));
+  CHECK(c.read_reply() == reply::bulk("tx"));
+  // Only local commands, an empty block, a discarded one, and one that failed while queued.
+  REQUIRE(c.send(encode_command({"MULTI"}) + "ECHO hi\r\n" + encode_command({"EXEC"})
+                 + encode_command({"MULTI"}) + encode_command({"EXEC"})
+                 + encode_command({"MULTI"}) + encode_command({"INCR", "a"})
+                 + encode_command({"DISCARD"}) + encode_command({"MULTI"})
+                 + encode_command({"INCR"}) + encode_command({"INCR", "a"})
+                 + encode_command({"EXEC"}) + encode_command({"GET", "a"})));
+  for (auto& want : {reply::ok(), reply::simple("QUEUED"), reply::array({reply::bulk("hi")}),
+                     reply::ok(), reply::array({}), reply::ok(), reply::simple("QUEUED"),
+                     reply::ok(), reply::ok(),
+                     reply::error("ERR wrong number of arguments for 'incr' command"),
+                     reply::simple("QUEUED"),
+                     reply::error("EXECABORT Transaction discarded because of previous errors."),
+                     reply::bulk("2")})
+    CHECK(c.read_reply() == want);
+}
+
 TEST_CASE("10k pipelined commands are all answered in order") {
   running_server s;
   test_client c{s.port};

@@ -104,6 +104,17 @@ void session::process() {
     offset += r.consumed;
     st_.numbers.total_commands.fetch_add(cmds.size(), std::memory_order_relaxed);
     for (auto& cmd : cmds) {
+      if (client_.authenticated) {
+        auto m = multi_filter(cmd, multi_);
+        if (m.what == multi_step::answered) {
+          plan_.push_back(slot{false, std::move(m.answer)});
+          continue;
+        }
+        if (m.what == multi_step::exec) {
+          queue_exec(std::move(m.queued), batch);
+          continue;
+        }
+      }
       if (client_.authenticated && !is_local(cmd)) {
         batch.push_back(std::move(cmd));
         plan_.push_back(slot{true, reply::null()});
@@ -145,6 +156,49 @@ void session::process() {
   });
 }
 
+void session::queue_exec(std::vector<command> queued, std::vector<command>& batch) {
+  // Local commands are answered now (they touch no data); the rest go as one transaction.
+  std::vector<command> remote;
+  slot s{true, reply::null(), true, {}};
+  for (size_t i = 0; i < queued.size(); ++i) {
+    if (is_local(queued[i]))
+      s.exec_locals.emplace_back(i, handle_local(queued[i], client_, view()).answer);
+    else
+      remote.push_back(std::move(queued[i]));
+  }
+  if (remote.empty()) {
+    std::vector<reply> all;
+    for (auto& [at, r] : s.exec_locals)
+      all.push_back(std::move(r));
+    plan_.push_back(slot{false, reply::array(std::move(all))});
+    return;
+  }
+  batch.push_back(transaction_command(remote));
+  plan_.push_back(std::move(s));
+}
+
+namespace {
+
+// A transaction's reply with the local answers put back at their places; an error (the
+// backend refused the whole transaction) stays as it is.
+reply splice(reply from_backend, std::vector<std::pair<size_t, reply>> locals) {
+  if (from_backend.type() != reply::kind::array || locals.empty())
+    return from_backend;
+  std::vector<reply> all;
+  auto& remote = from_backend.elements();
+  size_t next_remote = 0;
+  auto next_local = locals.begin();
+  for (size_t i = 0; i < remote.size() + locals.size(); ++i) {
+    if (next_local != locals.end() && next_local->first == i)
+      all.push_back(std::move((next_local++)->second));
+    else if (next_remote < remote.size())
+      all.push_back(remote[next_remote++]);
+  }
+  return reply::array(std::move(all));
+}
+
+} // namespace
+
 void session::complete(std::vector<reply> replies) {
   in_flight_ = false;
   if (closed_)
@@ -155,6 +209,8 @@ void session::complete(std::vector<reply> replies) {
     expected += s.from_backend ? 1 : 0;
     if (!s.from_backend) {
       write_reply(out_, s.local);
+    } else if (k < replies.size() && s.exec) {
+      write_reply(out_, splice(std::move(replies[k++]), std::move(s.exec_locals)));
     } else if (k < replies.size()) {
       write_reply(out_, replies[k++]);
     } else {

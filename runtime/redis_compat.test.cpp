@@ -143,8 +143,16 @@ class generator {
 public:
   explicit generator(uint32_t seed) : rng_(seed) {}
 
+  /// True while a MULTI block has commands still to come.
+  [[nodiscard]] bool in_block() const { return !pending_.empty(); }
+
   command next() {
-    switch (pick(0, 35)) {
+    if (!pending_.empty()) {
+      auto c = std::move(pending_.front());
+      pending_.pop_front();
+      return c;
+    }
+    switch (pick(0, 36)) {
       case 0:
       case 1:
       case 2: return set();
@@ -182,6 +190,7 @@ public:
       case 32: return {pick(0, 1) ? "EXPIRETIME" : "PEXPIRETIME", key()};
       case 33: return pick(0, 10) == 0 ? command{"FLUSHDB"} : command{"STRLEN", key()};
       case 34: return connection();
+      case 35: return transaction();
       default: return pick(0, 10) == 0 ? command{"FLUSHALL"} : command{"GET", key()};
     }
   }
@@ -215,18 +224,28 @@ private:
     return c;
   }
 
+  // GT and LT only with absolute times: two relative times of the same length, set a
+  // millisecond apart, compare differently on two servers whose clocks tick separately.
   command expire() {
     command c;
+    bool absolute = false;
     switch (pick(0, 3)) {
       case 0: c = {"EXPIRE", key(), one_of({"1000", "0", "-1", "abc", "1000", "2000"})}; break;
       case 1: c = {"PEXPIRE", key(), one_of({"1000000", "0", "-5", "1.5", "2000000"})}; break;
-      case 2: c = {"EXPIREAT", key(), one_of({"99999999999", "1", "0", "x"})}; break;
-      default: c = {"PEXPIREAT", key(), one_of({"99999999999000", "1000", "-1"})}; break;
+      case 2:
+        c = {"EXPIREAT", key(), one_of({"99999999999", "1", "0", "x"})};
+        absolute = true;
+        break;
+      default:
+        c = {"PEXPIREAT", key(), one_of({"99999999999000", "1000", "-1"})};
+        absolute = true;
+        break;
     }
     if (pick(0, 3) == 0)
-      c.push_back(one_of({"NX", "XX", "GT", "LT", "nx", "BAD"}));
+      c.push_back(absolute ? one_of({"NX", "XX", "GT", "LT", "nx", "BAD"})
+                           : one_of({"NX", "XX", "nx", "BAD"}));
     if (pick(0, 10) == 0)
-      c.push_back(one_of({"NX", "XX", "GT"}));
+      c.push_back(absolute ? one_of({"NX", "XX", "GT"}) : one_of({"NX", "XX"}));
     return c;
   }
 
@@ -243,6 +262,33 @@ private:
       {"HELLO", "2", "SETNAME", "a b"}};
     return xs[pick(0, xs.size() - 1)];
   }
+
+  // A MULTI block over one key (keel runs a transaction in the shard of its keys), with the
+  // errors that fail or abort it now and then; returns MULTI and queues the rest.
+  command transaction() {
+    auto k = key();
+    auto n = pick(1, 5);
+    for (size_t i = 0; i < n; ++i) {
+      switch (pick(0, 11)) {
+        case 0: pending_.push_back({"INCR", k}); break;
+        case 1: pending_.push_back({"SET", k, value()}); break;
+        case 2: pending_.push_back({"GET", k}); break;
+        case 3: pending_.push_back({"APPEND", k, value()}); break;
+        case 4: pending_.push_back({"EXPIRE", k, "1000"}); break;
+        case 5: pending_.push_back({"TTL", k}); break;
+        case 6: pending_.push_back({"PING"}); break;
+        case 7: pending_.push_back({"ECHO", value()}); break;
+        case 8: pending_.push_back({"MGET", k, k}); break;
+        case 9: pending_.push_back(one_of_commands({{"NOPE"}, {"GET"}, {"MULTI"}, {"WATCH", k}})); break;
+        case 10: pending_.push_back({"GETDEL", k}); break;
+        default: pending_.push_back({"INCRBYFLOAT", k, "1.5"}); break;
+      }
+    }
+    pending_.push_back(one_of_commands({{"EXEC"}, {"EXEC"}, {"EXEC"}, {"DISCARD"}, {"EXEC", "x"}}));
+    return {"MULTI"};
+  }
+
+  command one_of_commands(const std::vector<command>& xs) { return xs[pick(0, xs.size() - 1)]; }
 
   command getex() {
     command c{"GETEX", key()};
@@ -265,11 +311,12 @@ private:
       {"PING"},          {"PING", "x"},       {"TTL", "k0", "k1"}, {"dbsize", "x"},
       {"GETEX"},         {"GETRANGE", "k0", "1"}, {"SETRANGE", "k0", "1"}, {"TOUCH"},
       {"INCRBYFLOAT", "k0"}, {"EXPIRETIME"},  {"FLUSHDB", "x"}, {"FLUSHDB", "ASYNC", "x"},
-      {"flushdb", "sync"}};
+      {"flushdb", "sync"}, {"EXEC"}, {"DISCARD"}, {"UNWATCH"}};
     return xs[pick(0, xs.size() - 1)];
   }
 
   std::mt19937 rng_;
+  std::deque<command> pending_; ///< the rest of a transaction
   const std::vector<std::string> offsets_{"0", "1", "-1", "-3", "2", "100", "-100", "x",
                                           "9223372036854775807", "-9223372036854775808"};
   const std::vector<std::string> floats_{"1.5", "-0.25", "10", "3e2", "0x10", "abc", "", " 1",
@@ -358,7 +405,8 @@ std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client&
   for (int done = 0; done < count; done += chunk) {
     std::vector<command> cmds;
     std::string bytes;
-    for (int i = 0; i < chunk; ++i) {
+    // The last chunk ends with any MULTI block it opened: the connection is left outside one.
+    for (int i = 0; i < chunk || (done + chunk >= count && gen.in_block()); ++i) {
       cmds.push_back(gen.next());
       bytes += inline_rng() % 4 == 0 ? encode_inline(cmds.back()) : encode(cmds.back());
     }
@@ -398,7 +446,7 @@ std::vector<std::string> compare(uint32_t seed, test_client& redis, test_client&
         recent.pop_front();
     }
     // A whole SCAN (cursors differ, shards included) must visit the same keys.
-    if (done % (8 * chunk) == 0) {
+    if (done % (8 * chunk) == 0 && !gen.in_block()) {
       static const std::vector<command> options{
         {}, {"COUNT", "1"}, {"MATCH", "k*", "COUNT", "3"}, {"TYPE", "string"}, {"TYPE", "list"}};
       auto& o = options[static_cast<size_t>(done / (8 * chunk)) % options.size()];

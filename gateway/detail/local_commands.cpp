@@ -226,7 +226,7 @@ bool is_local(const command& cmd) {
   using namespace std::string_view_literals;
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
-                                               "config"sv, "info"sv};
+                                               "config"sv, "info"sv, "unwatch"sv};
   for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
@@ -264,6 +264,8 @@ local_result handle_local(const command& cmd, client_state& client, const server
                    && cmd[1].size() < 20 && cmd[1] != "-";
     return answer(numeric ? reply::error("ERR DB index is out of range") : not_an_integer());
   }
+  if (iequals(name, "unwatch"))
+    return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
   if (iequals(name, "client"))
     return client_cmd(cmd, client);
   if (iequals(name, "command"))

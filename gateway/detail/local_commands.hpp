@@ -2,7 +2,7 @@
 // (internal; sessions call it, tests drive it directly).
 //
 // PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT SETNAME/GETNAME/ID, COMMAND [COUNT|DOCS|INFO],
-// CONFIG GET and INFO. Every other command goes to the backend, unless the client must still
+// CONFIG GET, INFO and UNWATCH. Every other command goes to the backend, unless the client must still
 // authenticate (then it is answered NOAUTH). Texts follow redis-server 7.
 #pragma once
 

@@ -4,7 +4,8 @@
 // every complete command, answer local commands in place and hand the others to the backend as
 // ONE batch (through the server's coalescer, which joins the batches of all connections read in
 // the same turn of the I/O loop into one backend call), wait (reading nothing more) until the backend's replies arrive, encode all replies
-// in request order into out_, write, read again. A protocol error is answered after the replies
+// in request order into out_, write, read again. MULTI blocks are queued here (multi.hpp) and
+// go to the backend at EXEC as one transaction command. A protocol error is answered after the replies
 // of the commands before it, then the connection closes (see protocol_error.hpp). A client whose
 // unwritten replies exceed the output buffer limit is closed; so is one idle longer than the
 // idle timeout (never while its batch runs). Each session holds itself alive through its
@@ -12,6 +13,7 @@
 #pragma once
 
 #include "gateway/detail/local_commands.hpp"
+#include "gateway/detail/multi.hpp"
 #include "gateway/detail/server_state.hpp"
 #include "gateway/protocol_error.hpp"
 #include "gateway/resp_parser.hpp"
@@ -39,11 +41,14 @@ private:
   struct slot {
     bool from_backend = false;
     reply local = reply::null();
+    bool exec = false; ///< the backend reply is a transaction's array ...
+    std::vector<std::pair<size_t, reply>> exec_locals; ///< ... missing these local answers
   };
 
   void read();
   void on_read(const boost::system::error_code& ec, size_t n);
   void process();
+  void queue_exec(std::vector<command> queued, std::vector<command>& batch);
   void complete(std::vector<reply> replies);
   void flush();
   void on_write(const boost::system::error_code& ec);
@@ -57,6 +62,7 @@ private:
   boost::asio::steady_timer timer_; ///< idle timeout, or the stop grace period
   resp_parser parser_;
   client_state client_;
+  multi_state multi_; ///< MULTI ... EXEC
   std::string in_;   ///< read buffer: its first in_len_ bytes are not parsed yet
   size_t in_len_ = 0;
   std::string out_;  ///< encoded replies not yet handed to the socket

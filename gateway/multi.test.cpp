@@ -1,0 +1,75 @@
+#include "gateway/detail/multi.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace keel::gateway;
+using namespace keel::gateway::detail;
+
+namespace {
+
+multi_result step(multi_state& st, command cmd) {
+  return multi_filter(cmd, st);
+}
+
+} // namespace
+
+TEST_CASE("outside MULTI only the transaction commands are taken") {
+  multi_state st;
+  CHECK(step(st, {"GET", "k"}).what == multi_step::pass);
+  CHECK(step(st, {"PING"}).what == multi_step::pass);
+  CHECK(step(st, {"exec"}).answer == reply::error("ERR EXEC without MULTI"));
+  CHECK(step(st, {"DISCARD"}).answer == reply::error("ERR DISCARD without MULTI"));
+  CHECK(step(st, {"EXEC", "x"}).answer
+        == reply::error("ERR wrong number of arguments for 'exec' command"));
+  CHECK(step(st, {"WATCH", "k"}).answer.str().rfind("ERR WATCH is not supported", 0) == 0);
+  CHECK_FALSE(st.open);
+}
+
+TEST_CASE("MULTI queues checked commands and EXEC hands them over in order") {
+  multi_state st;
+  CHECK(step(st, {"MULTI"}).answer == reply::ok());
+  CHECK(step(st, {"MULTI"}).answer == reply::error("ERR MULTI calls can not be nested"));
+  CHECK(step(st, {"WATCH", "k"}).answer == reply::error("ERR WATCH inside MULTI is not allowed"));
+  CHECK(step(st, {"set", "k", "v"}).answer == reply::simple("QUEUED"));
+  CHECK(step(st, {"PING"}).answer == reply::simple("QUEUED"));
+  CHECK(step(st, {"QUIT"}).what == multi_step::pass); // quits at once, as in Redis
+  CHECK_FALSE(st.failed); // nested MULTI and WATCH do not fail the block
+  auto r = step(st, {"EXEC"});
+  CHECK(r.what == multi_step::exec);
+  CHECK(r.queued == std::vector<command>{{"set", "k", "v"}, {"PING"}});
+  CHECK_FALSE(st.open);
+}
+
+TEST_CASE("a refused command fails the block, and EXEC with arguments aborts it") {
+  multi_state st;
+  CHECK(step(st, {"MULTI"}).what == multi_step::answered);
+  CHECK(step(st, {"NOPE", "a"}).answer
+        == reply::error("ERR unknown command 'NOPE', with args beginning with: 'a' "));
+  CHECK(step(st, {"GET"}).answer
+        == reply::error("ERR wrong number of arguments for 'get' command"));
+  CHECK(step(st, {"GET", "k"}).answer == reply::simple("QUEUED"));
+  CHECK(step(st, {"EXEC"}).answer
+        == reply::error("EXECABORT Transaction discarded because of previous errors."));
+  CHECK_FALSE(st.open);
+  CHECK(step(st, {"MULTI"}).answer == reply::ok());
+  CHECK_FALSE(st.failed);
+  CHECK(step(st, {"EXEC", "now"}).answer
+        == reply::error("EXECABORT Transaction discarded because of: wrong number of arguments "
+                        "for 'exec' command"));
+  CHECK_FALSE(st.open);
+  CHECK(step(st, {"MULTI"}).answer == reply::ok());
+  CHECK(step(st, {"INCR", "k"}).answer == reply::simple("QUEUED"));
+  CHECK(step(st, {"DISCARD"}).answer == reply::ok());
+  CHECK(st.queued.empty());
+  CHECK_FALSE(st.open);
+}
+
+TEST_CASE("a transaction command round-trips its queued commands") {
+  std::vector<command> queued{{"SET", "a", "1"}, {"MGET", "a", "b"}, {"PING"}};
+  auto exec = transaction_command(queued);
+  CHECK(exec == command{"EXEC", "3", "SET", "a", "1", "3", "MGET", "a", "b", "1", "PING"});
+  CHECK(transaction_commands(exec) == queued);
+  CHECK_FALSE(transaction_commands({"EXEC", "2", "GET"}));
+  CHECK_FALSE(transaction_commands({"EXEC", "0"}));
+  CHECK_FALSE(transaction_commands({"EXEC", "x", "GET"}));
+}
