@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 40> table{{
+constexpr std::array<kv_command_spec, 42> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -50,6 +50,8 @@ constexpr std::array<kv_command_spec, 40> table{{
   {"pexpiretime", id::pexpiretime, 2, false, false, false, 1, 1, 1},
   {"flushdb", id::flushdb, -1, true, false, true, 0, 0, 0},
   {"exec", id::exec, -1, false, false, false, 0, 0, 0}, // each command of it is checked
+  {"watch", id::watch, -2, false, false, false, 1, -1, 1},
+  {"watched", id::watched, -3, false, false, false, 1, -1, 2}, // only first in a transaction
 }};
 
 // ASCII only, as Redis matches command names: no locale lookup per character.

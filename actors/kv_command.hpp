@@ -24,7 +24,7 @@ enum class kv_command_id : uint8_t {
   get, set, del, exists, mget, mset, incr, incrby, decr, decrby, append, strlen, expire,
   pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
   psetex, getset, getdel, unlink, type, getex, getrange, substr, setrange, incrbyfloat, touch,
-  expiretime, pexpiretime, flushdb, exec,
+  expiretime, pexpiretime, flushdb, exec, watch, watched,
 };
 
 /// One row of the command table.
@@ -66,6 +66,10 @@ kv_access kv_classify(kv_command&& cmd) = delete;
 /// count and its words (`EXEC 3 SET a 1 2 INCR a`). A state machine runs its commands one after
 /// another with nothing in between and logs their effects as one record (all or nothing after a
 /// crash); the reply is an array with one reply per command. Its keys must live in one shard.
+/// Optimistic locking: `WATCH k...` answers each key's version (an opaque string that changes
+/// with every write of the key and every restart of its shard); a transaction whose first
+/// command is `WATCHED k version ...` runs only when every such key still has that version, and
+/// answers null (EXEC's nil) otherwise.
 [[nodiscard]] kv_command kv_transaction(const std::vector<kv_command>& cmds);
 
 /// The commands of a transaction command; nullopt when `exec` is not one (bad counts, empty

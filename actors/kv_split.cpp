@@ -110,6 +110,7 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
         return std::size_t{0};
       return std::nullopt;
     case kv_command_id::mget:
+    case kv_command_id::watch:
     case kv_command_id::del:
     case kv_command_id::unlink:
     case kv_command_id::exists:
@@ -135,6 +136,7 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
     return one_part(cmd, shard_count, *k);
   switch (kv_find_command(cmd[0])->id) {
     case kv_command_id::mget:
+    case kv_command_id::watch:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::merge);
     case kv_command_id::del:
     case kv_command_id::unlink:

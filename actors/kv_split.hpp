@@ -4,6 +4,7 @@
 // per shard, and the shards' replies are joined into the one reply Redis would give:
 //
 //   MGET k1 k2 k3   -> MGET per shard; the arrays are merged back into argument order
+//   WATCH k1 k2     -> the same (one version per key)
 //   DEL / EXISTS    -> per shard; the counts are summed
 //   MSET k v ...    -> per shard; +OK when every part said +OK (not atomic across shards)
 //   DBSIZE, KEYS, FLUSHALL -> sent to every shard; summed / concatenated / +OK

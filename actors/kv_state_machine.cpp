@@ -5,6 +5,7 @@
 #include "actors/kv_snapshot.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace keel::actors {
 
@@ -18,8 +19,9 @@ constexpr std::size_t expire_keys_per_loop = 20;
 
 } // namespace
 
-kv_state_machine::kv_state_machine(kv_options opts) : opts_(opts), rng_(opts.seed) {
-  // nop
+kv_state_machine::kv_state_machine(kv_options opts)
+  : opts_(opts), rng_(opts.seed), epoch_(std::random_device{}()) {
+  epoch_ = (epoch_ << 32) ^ std::random_device{}();
 }
 
 // -- state_machine ------------------------------------------------------------
@@ -51,13 +53,35 @@ kv_reply kv_state_machine::run(const kv_command& cmd, bool outermost) {
     // One after another in this call: their effects go to one record, nothing runs between.
     std::vector<kv_reply> replies;
     replies.reserve(cmds->size());
-    for (auto& c : *cmds)
+    for (auto& c : *cmds) {
+      auto* spec = &c == &cmds->front() ? kv_find_command(c[0]) : nullptr;
+      if (spec != nullptr && spec->id == kv_command_id::watched) {
+        if (c.size() % 2 == 0)
+          return kv_reply::error(kv_arity_error("watched"));
+        for (std::size_t i = 1; i + 1 < c.size(); i += 2)
+          if (version_of(c[i]) != c[i + 1])
+            return kv_reply::null(); // a watched key changed: nothing runs
+        continue;
+      }
       replies.push_back(run(c, false));
+    }
     return kv_reply::array(std::move(replies));
   }
   if (spec->writes && !make_room() && spec->denyoom)
     return kv_reply::error("OOM command not allowed when used memory > 'maxmemory'.");
   return dispatch(*spec, cmd);
+}
+
+std::string kv_state_machine::version_of(const std::string& key) {
+  // The epoch (new with every machine, so with every restart) makes a version from before a
+  // restart never match. A missing key's version is the last deletion of a key that hashes
+  // as it does (it may have been created and deleted meanwhile): one in deleted_at_'s size of
+  // other keys' deletions aborts a transaction needlessly, which optimistic locking allows.
+  auto* n = lookup_read(key);
+  if (n != nullptr)
+    return std::to_string(epoch_) + ":" + std::to_string(n->second.lsn);
+  auto deleted = deleted_at_[std::hash<std::string_view>{}(key) % deleted_at_.size()];
+  return std::to_string(epoch_) + ":d" + std::to_string(std::max(deleted, flushed_at_));
 }
 
 std::string kv_state_machine::tick(time_point now, lsn next) {
@@ -67,6 +91,11 @@ std::string kv_state_machine::tick(time_point now, lsn next) {
 bool kv_state_machine::may_merge(const kv_command& cmd, std::size_t merged_bytes) const {
   constexpr std::size_t limit = 64 * 1024;
   if (opts_.maxmemory > 0)
+    return false;
+  // WATCH reads versions (write LSNs): the writes before it must not share an LSN with the
+  // writes after it, or a change right after a WATCH would go unnoticed.
+  if (!cmd.empty() && cmd[0].size() == 5 && kv_find_command(cmd[0]) != nullptr
+      && kv_find_command(cmd[0])->id == kv_command_id::watch)
     return false;
   // A record is at most its arguments plus a few varints per effect.
   std::size_t bytes = merged_bytes + 64;
@@ -262,6 +291,7 @@ void kv_state_machine::del(node& n) {
   if (record_ != nullptr)
     detail::kv_record_writer{*record_}.del(n.first);
   last_delete_ = next_;
+  deleted_at_[std::hash<std::string_view>{}(n.first) % deleted_at_.size()] = next_;
   keys_.erase(n);
 }
 
@@ -284,6 +314,7 @@ void kv_state_machine::flush() {
   if (record_ != nullptr)
     detail::kv_record_writer{*record_}.flush();
   last_delete_ = next_;
+  flushed_at_ = next_;
   keys_.clear();
   expired_seen_.clear();
 }

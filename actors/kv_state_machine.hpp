@@ -33,6 +33,7 @@
 #include "actors/kv_reply.hpp"
 #include "actors/state_machine.hpp"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -118,6 +119,7 @@ private:
   // -- commands (kv_state_machine_commands.cpp) --------------------------------
 
   kv_reply run(const kv_command& cmd, bool outermost);
+  std::string version_of(const std::string& key);
   kv_reply dispatch(const kv_command_spec& spec, const kv_command& cmd);
   kv_reply cmd_get(const kv_command& cmd);
   kv_reply cmd_set(const kv_command& cmd);
@@ -148,6 +150,9 @@ private:
   detail::kv_keyspace keys_;
   detail::kv_rng rng_;
   uint64_t lru_clock_ = 0;
+  uint64_t epoch_ = 0; ///< random per machine: WATCH versions from before a restart never match
+  std::array<lsn, 1024> deleted_at_{}; ///< per key hash bucket: the LSN of its last deletion
+  lsn flushed_at_ = 0;                 ///< the LSN of the last FLUSHALL
   uint64_t evicted_ = 0;
   uint64_t expired_ = 0;
   lsn last_write_ = 0;  // of the newest record applied

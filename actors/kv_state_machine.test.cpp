@@ -309,6 +309,49 @@ TEST_CASE("a transaction runs its commands in order, logs one record and replies
   CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
 }
 
+TEST_CASE("a transaction runs only while its watched keys keep the versions WATCH gave") {
+  kv_harness kv;
+  CHECK(kv({"SET", "a", "1"}) == ok());
+  auto versions = kv({"WATCH", "a", "missing"});
+  REQUIRE(versions.elements().size() == 2);
+  auto va = versions.elements()[0].str();
+  auto vm = versions.elements()[1].str();
+  auto guarded = [&](kv_command cmd) {
+    return kv.run(kv_transaction({{"WATCHED", "a", va, "missing", vm}, std::move(cmd)}));
+  };
+  CHECK(kv({"GET", "a"}) == bulk("1")); // reads change nothing
+  CHECK(guarded({"INCR", "a"}) == arr({num(2)}));
+  CHECK(guarded({"INCR", "a"}) == nil()); // the INCR above changed a: nothing runs
+  CHECK(kv({"GET", "a"}) == bulk("2"));
+  va = kv({"WATCH", "a"}).elements()[0].str();
+  CHECK(kv({"SET", "other", "x"}) == ok()); // another key: no matter
+  CHECK(guarded({"GET", "a"}) == arr({bulk("2")}));
+  CHECK(kv({"DEL", "other"}) == num(1)); // another key's deletion: no matter (unless its
+  CHECK(guarded({"GET", "a"}) == arr({bulk("2")})); // hash bucket is missing's: 1 in 1024)
+  CHECK(kv({"SET", "missing", "x"}) == ok());
+  CHECK(kv({"DEL", "missing"}) == num(1)); // created and deleted: missing again, but changed
+  CHECK(guarded({"GET", "a"}) == nil());
+  vm = kv({"WATCH", "missing"}).elements()[0].str();
+  CHECK(kv({"FLUSHALL"}) == ok()); // FLUSHALL changes every key, missing ones too
+  CHECK(kv.run(kv_transaction({{"WATCHED", "missing", vm}, {"PING"}})) == nil());
+  // A machine restarted from the same log gives other versions: nothing runs after a restart.
+  kv_state_machine again;
+  for (auto& [at, record] : kv.log)
+    REQUIRE_FALSE(again.replay(record, at));
+  auto now = kv_harness{}.now();
+  auto fresh = kv({"WATCH", "a"}).elements()[0].str();
+  CHECK(again.execute(kv_transaction({{"WATCHED", "a", fresh}, {"GET", "a"}}), now, kv.next)
+          .reply == nil());
+  CHECK(kv({"WATCHED", "a", "1"}).is_error()); // only inside a transaction
+}
+
+TEST_CASE("a WATCH in a batch closes the merged record, so a write after it gets a new lsn") {
+  kv_state_machine sm;
+  CHECK(sm.may_merge({"SET", "a", "1"}, 0));
+  CHECK_FALSE(sm.may_merge({"WATCH", "a"}, 0));
+  CHECK_FALSE(sm.may_merge({"watch", "a"}, 10));
+}
+
 TEST_CASE("a malformed or nested transaction is refused") {
   kv_harness kv;
   CHECK(kv({"EXEC", "2", "GET"}) == err("ERR EXEC without MULTI"));

@@ -165,6 +165,14 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_flushall(cmd);
     case kv_command_id::exec: // run() takes it
       break;
+    case kv_command_id::watch: {
+      std::vector<kv_reply> versions;
+      for (std::size_t i = 1; i < cmd.size(); ++i)
+        versions.push_back(kv_reply::bulk(version_of(cmd[i])));
+      return kv_reply::array(std::move(versions));
+    }
+    case kv_command_id::watched:
+      return kv_reply::error("ERR WATCHED is only valid as the first command of a transaction");
     case kv_command_id::keys:
       return cmd_keys(cmd);
     case kv_command_id::scan:

@@ -2,6 +2,7 @@
 
 #include "gateway/standard_replies.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 
@@ -44,14 +45,31 @@ reply memory_backend::run(const command& cmd) {
 
 reply memory_backend::run_locked(const command& cmd) {
   const auto& name = cmd[0];
+  auto version = [this](const std::string& key) {
+    auto i = written_.find(key);
+    return std::to_string(std::max(i == written_.end() ? 0 : i->second, flushed_at_));
+  };
   if (iequals(name, "exec")) { // a transaction: under the one lock, so nothing interleaves
     auto queued = transaction_commands(cmd);
     if (!queued)
       return reply::error("ERR EXEC without MULTI");
     std::vector<reply> out;
-    for (auto& c : *queued)
+    for (auto& c : *queued) {
+      if (&c == &queued->front() && iequals(c[0], "watched")) {
+        for (size_t i = 1; i + 1 < c.size(); i += 2)
+          if (version(c[i]) != c[i + 1])
+            return reply::null();
+        continue;
+      }
       out.push_back(iequals(c[0], "exec") ? reply::error("ERR EXEC without MULTI") : run_locked(c));
+    }
     return reply::array(std::move(out));
+  }
+  if (iequals(name, "watch")) {
+    std::vector<reply> versions;
+    for (size_t i = 1; i < cmd.size(); ++i)
+      versions.push_back(reply::bulk(version(cmd[i])));
+    return cmd.size() < 2 ? wrong_arity(name) : reply::array(std::move(versions));
   }
   auto argc = cmd.size();
   auto erase = [this](const std::string& key) {
@@ -60,9 +78,11 @@ reply memory_backend::run_locked(const command& cmd) {
       return false;
     bytes_ -= i->first.size() + i->second.size();
     data_.erase(i);
+    written_[key] = ++writes_;
     return true;
   };
   auto put = [this](const std::string& key, std::string value) {
+    written_[key] = ++writes_;
     auto [i, added] = data_.try_emplace(key);
     if (added)
       bytes_ += key.size();
@@ -119,6 +139,8 @@ reply memory_backend::run_locked(const command& cmd) {
       return syntax_error();
     data_.clear();
     bytes_ = 0;
+    written_.clear();
+    flushed_at_ = ++writes_;
     return reply::ok();
   }
   if (iequals(name, "mget")) {

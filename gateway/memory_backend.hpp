@@ -34,6 +34,9 @@ private:
   mutable std::mutex mtx_;
   std::unordered_map<std::string, std::string> data_;
   uint64_t bytes_ = 0; ///< sum of key and value sizes
+  std::unordered_map<std::string, uint64_t> written_; ///< key -> the write that last changed it
+  uint64_t writes_ = 0;     ///< writes so far (WATCH versions)
+  uint64_t flushed_at_ = 0; ///< the write number of the last FLUSHALL
 };
 
 } // namespace keel::gateway

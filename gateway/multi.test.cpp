@@ -21,8 +21,35 @@ TEST_CASE("outside MULTI only the transaction commands are taken") {
   CHECK(step(st, {"DISCARD"}).answer == reply::error("ERR DISCARD without MULTI"));
   CHECK(step(st, {"EXEC", "x"}).answer
         == reply::error("ERR wrong number of arguments for 'exec' command"));
-  CHECK(step(st, {"WATCH", "k"}).answer.str().rfind("ERR WATCH is not supported", 0) == 0);
+  CHECK(step(st, {"WATCH", "k"}).what == multi_step::watch); // the backend has the versions
+  CHECK(step(st, {"WATCH"}).answer
+        == reply::error("ERR wrong number of arguments for 'watch' command"));
   CHECK_FALSE(st.open);
+}
+
+TEST_CASE("watched keys keep their first version and go with EXEC; DISCARD and UNWATCH forget") {
+  multi_state st;
+  CHECK(add_watched(st, {"a", "b"}, reply::array({reply::bulk("1"), reply::bulk("2")})));
+  CHECK(add_watched(st, {"a"}, reply::array({reply::bulk("9")})));
+  CHECK_FALSE(add_watched(st, {"a", "c"}, reply::array({reply::bulk("9")})));
+  CHECK_FALSE(add_watched(st, {"c"}, reply::error("ERR nope")));
+  using watched = std::vector<std::pair<std::string, std::string>>;
+  CHECK(st.watched == watched{{"a", "1"}, {"b", "2"}});
+  CHECK(step(st, {"MULTI"}).answer == reply::ok());
+  CHECK(st.watched.size() == 2); // MULTI keeps them
+  CHECK(step(st, {"GET", "a"}).answer == reply::simple("QUEUED"));
+  auto r = step(st, {"EXEC"});
+  CHECK(r.what == multi_step::exec);
+  CHECK(r.watched == watched{{"a", "1"}, {"b", "2"}});
+  CHECK(st.watched.empty());
+  CHECK(add_watched(st, {"a"}, reply::array({reply::bulk("1")})));
+  CHECK(step(st, {"UNWATCH"}).answer == reply::ok());
+  CHECK(st.watched.empty());
+  CHECK(add_watched(st, {"a"}, reply::array({reply::bulk("1")})));
+  CHECK(step(st, {"MULTI"}).what == multi_step::answered);
+  CHECK(step(st, {"UNWATCH"}).answer == reply::simple("QUEUED")); // queued, as in Redis
+  CHECK(step(st, {"DISCARD"}).answer == reply::ok());
+  CHECK(st.watched.empty());
 }
 
 TEST_CASE("MULTI queues checked commands and EXEC hands them over in order") {

@@ -154,6 +154,61 @@ TEST_CASE("a MULTI block is queued and answered at EXEC as one array, local answ
     CHECK(c.read_reply() == want);
 }
 
+TEST_CASE("EXEC answers nil when another client changed a watched key, and runs otherwise") {
+  running_server s;
+  test_client c{s.port};
+  test_client other{s.port};
+  REQUIRE(c.send(encode_command({"SET", "k", "1"}) + encode_command({"WATCH", "k", "free"})));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::ok());
+  REQUIRE(other.send(encode_command({"INCR", "k"})));
+  CHECK(other.read_reply() == reply::integer(2));
+  REQUIRE(c.send(encode_command({"MULTI"}) + encode_command({"SET", "k", "mine"})
+                 + encode_command({"EXEC"}) + encode_command({"GET", "k"})));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::simple("QUEUED"));
+  CHECK(c.read_reply() == reply::null_array());
+  CHECK(c.read_reply() == reply::bulk("2"));
+  // EXEC forgot the watch: the next block runs; so does one whose watched keys stayed put.
+  REQUIRE(c.send(encode_command({"WATCH", "free"}) + encode_command({"MULTI"})
+                 + encode_command({"SET", "k", "mine"}) + "PING\r\n"
+                 + encode_command({"EXEC"})));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::simple("QUEUED"));
+  CHECK(c.read_reply() == reply::simple("QUEUED"));
+  CHECK(c.read_reply() == reply::array({reply::ok(), reply::simple("PONG")}));
+  // A watched key deleted, or removed by FLUSHALL, counts as changed too.
+  for (auto change : {"DEL k", "FLUSHALL"}) {
+    REQUIRE(c.send(encode_command({"WATCH", "k"})));
+    CHECK(c.read_reply() == reply::ok());
+    REQUIRE(other.send(std::string{change} + "\r\n"));
+    REQUIRE(other.read_reply());
+    REQUIRE(c.send(encode_command({"MULTI"}) + "PING\r\n" + encode_command({"EXEC"})));
+    CHECK(c.read_reply() == reply::ok());
+    CHECK(c.read_reply() == reply::simple("QUEUED"));
+    CHECK(c.read_reply() == reply::null_array());
+  }
+}
+
+TEST_CASE("commands pipelined behind a WATCH wait for its versions, a protocol error too") {
+  running_server s;
+  test_client c{s.port};
+  // One send: the EXEC must see the versions the WATCH brings back, and the client's own SET
+  // between them changes the key.
+  REQUIRE(c.send(encode_command({"WATCH", "k"}) + encode_command({"SET", "k", "1"})
+                 + encode_command({"MULTI"}) + encode_command({"INCR", "k"})
+                 + encode_command({"EXEC"}) + encode_command({"WATCH", "k"})
+                 + encode_command({"MULTI"}) + encode_command({"INCR", "k"})
+                 + encode_command({"EXEC"}) + "*1\r\n$x\r\n"));
+  for (auto& want : {reply::ok(), reply::ok(), reply::ok(), reply::simple("QUEUED"),
+                     reply::null_array(), reply::ok(), reply::ok(), reply::simple("QUEUED"),
+                     reply::array({reply::integer(2)}),
+                     reply::error("ERR Protocol error: invalid bulk length")})
+    CHECK(c.read_reply() == want);
+  CHECK(c.wait_closed());
+}
+
 TEST_CASE("10k pipelined commands are all answered in order") {
   running_server s;
   test_client c{s.port};

@@ -88,13 +88,62 @@ void session::on_read(const error_code& ec, size_t) {
   process();
 }
 
+session::after session::step(command& cmd, std::vector<command>& batch) {
+  if (client_.authenticated) {
+    auto m = multi_filter(cmd, multi_);
+    if (m.what == multi_step::answered) {
+      plan_.push_back(slot{false, std::move(m.answer)});
+      return after::go_on;
+    }
+    if (m.what == multi_step::exec) {
+      queue_exec(std::move(m), batch);
+      return after::go_on;
+    }
+    if (m.what == multi_step::watch) {
+      slot s{true, reply::null()};
+      s.watch_keys.assign(cmd.begin() + 1, cmd.end());
+      plan_.push_back(std::move(s));
+      batch.push_back(std::move(cmd));
+      return after::wait; // an EXEC behind it needs the versions it brings back
+    }
+  }
+  if (client_.authenticated && !is_local(cmd)) {
+    batch.push_back(std::move(cmd));
+    plan_.push_back(slot{true, reply::null()});
+    return after::go_on;
+  }
+  auto res = handle_local(cmd, client_, view());
+  if (res.what == disposition::to_backend) {
+    batch.push_back(std::move(cmd));
+    plan_.push_back(slot{true, reply::null()});
+    return after::go_on;
+  }
+  plan_.push_back(slot{false, std::move(res.answer)});
+  return res.what == disposition::answered_close ? after::quit : after::go_on;
+}
+
 void session::process() {
   std::vector<command> cmds;
   std::vector<command> batch;
   plan_.clear();
-  size_t offset = 0;
   bool quit = false;
-  for (;;) {
+  bool wait = false;
+  // First what a WATCH held back in the previous round.
+  while (!deferred_.empty() && !quit && !wait) {
+    auto cmd = std::move(deferred_.front());
+    deferred_.pop_front();
+    auto a = step(cmd, batch);
+    quit = a == after::quit;
+    wait = a == after::wait;
+  }
+  if (quit)
+    deferred_.clear();
+  if (deferred_.empty() && deferred_error_ && !quit && !wait) {
+    pending_error_ = deferred_error_;
+    deferred_error_ = protocol_error{};
+  }
+  size_t offset = 0;
+  while (!quit && !wait && !pending_error_) {
     // Before AUTH, commands go one at a time: AUTH changes how the next one is treated.
     bool authed = client_.authenticated;
     parser_.require_auth(!authed);
@@ -103,42 +152,21 @@ void session::process() {
                           authed ? SIZE_MAX : size_t{1});
     offset += r.consumed;
     st_.numbers.total_commands.fetch_add(cmds.size(), std::memory_order_relaxed);
-    for (auto& cmd : cmds) {
-      if (client_.authenticated) {
-        auto m = multi_filter(cmd, multi_);
-        if (m.what == multi_step::answered) {
-          plan_.push_back(slot{false, std::move(m.answer)});
-          continue;
-        }
-        if (m.what == multi_step::exec) {
-          queue_exec(std::move(m.queued), batch);
-          continue;
-        }
-      }
-      if (client_.authenticated && !is_local(cmd)) {
-        batch.push_back(std::move(cmd));
-        plan_.push_back(slot{true, reply::null()});
-        continue;
-      }
-      auto res = handle_local(cmd, client_, view());
-      if (res.what == disposition::to_backend) {
-        batch.push_back(std::move(cmd));
-        plan_.push_back(slot{true, reply::null()});
-        continue;
-      }
-      plan_.push_back(slot{false, std::move(res.answer)});
-      if (res.what == disposition::answered_close) {
-        quit = true;
-        break;
-      }
+    for (size_t i = 0; i < cmds.size() && !quit && !wait; ++i) {
+      auto a = step(cmds[i], batch);
+      quit = a == after::quit;
+      wait = a == after::wait;
+      if (wait)
+        for (size_t j = i + 1; j < cmds.size(); ++j)
+          deferred_.push_back(std::move(cmds[j]));
     }
     if (quit)
       break;
     if (r.error) {
-      pending_error_ = r.error;
+      (wait ? deferred_error_ : pending_error_) = r.error;
       break;
     }
-    if (cmds.empty() || authed)
+    if (wait || cmds.empty() || authed)
       break;
   }
   if (offset > 0 && offset < in_len_)
@@ -156,10 +184,20 @@ void session::process() {
   });
 }
 
-void session::queue_exec(std::vector<command> queued, std::vector<command>& batch) {
-  // Local commands are answered now (they touch no data); the rest go as one transaction.
+void session::queue_exec(multi_result m, std::vector<command>& batch) {
+  // Local commands are answered now (they touch no data); the rest go as one transaction,
+  // behind the watched keys' versions for the backend to check.
+  auto& queued = m.queued;
   std::vector<command> remote;
-  slot s{true, reply::null(), true, {}};
+  if (!m.watched.empty()) {
+    command check{"WATCHED"};
+    for (auto& [key, version] : m.watched) {
+      check.push_back(key);
+      check.push_back(version);
+    }
+    remote.push_back(std::move(check));
+  }
+  slot s{true, reply::null(), true, {}, {}};
   for (size_t i = 0; i < queued.size(); ++i) {
     if (is_local(queued[i]))
       s.exec_locals.emplace_back(i, handle_local(queued[i], client_, view()).answer);
@@ -180,8 +218,11 @@ void session::queue_exec(std::vector<command> queued, std::vector<command>& batc
 namespace {
 
 // A transaction's reply with the local answers put back at their places; an error (the
-// backend refused the whole transaction) stays as it is.
+// backend refused the whole transaction) stays as it is; null (a watched key changed) is
+// EXEC's nil array.
 reply splice(reply from_backend, std::vector<std::pair<size_t, reply>> locals) {
+  if (from_backend.type() == reply::kind::null)
+    return reply::null_array();
   if (from_backend.type() != reply::kind::array || locals.empty())
     return from_backend;
   std::vector<reply> all;
@@ -209,6 +250,13 @@ void session::complete(std::vector<reply> replies) {
     expected += s.from_backend ? 1 : 0;
     if (!s.from_backend) {
       write_reply(out_, s.local);
+    } else if (k < replies.size() && !s.watch_keys.empty()) {
+      auto& versions = replies[k++];
+      if (add_watched(multi_, s.watch_keys, versions))
+        write_reply(out_, reply::ok());
+      else
+        write_reply(out_, versions.is_error() ? versions
+                                              : reply::error("ERR backend gave no versions"));
     } else if (k < replies.size() && s.exec) {
       write_reply(out_, splice(std::move(replies[k++]), std::move(s.exec_locals)));
     } else if (k < replies.size()) {
@@ -233,7 +281,10 @@ void session::complete(std::vector<reply> replies) {
     return;
   }
   flush();
-  read();
+  if (!deferred_.empty() || deferred_error_)
+    process(); // commands a WATCH held back
+  else
+    read();
 }
 
 void session::flush() {

@@ -264,9 +264,21 @@ private:
   }
 
   // A MULTI block over one key (keel runs a transaction in the shard of its keys), with the
-  // errors that fail or abort it now and then; returns MULTI and queues the rest.
+  // errors that fail or abort it now and then; returns the first command, queues the rest.
   command transaction() {
     auto k = key();
+    // Optimistic locking now and then: WATCH, maybe a change of the key (which aborts), or an
+    // UNWATCH (which does not).
+    if (pick(0, 2) == 0) {
+      pending_.push_back({"WATCH", k});
+      switch (pick(0, 3)) {
+        case 0: pending_.push_back({"SET", k, value()}); break;
+        case 1: pending_.push_back({"GET", k}); break;
+        case 2: pending_.push_back({"UNWATCH"}); break;
+        default: break;
+      }
+    }
+    pending_.push_back({"MULTI"});
     auto n = pick(1, 5);
     for (size_t i = 0; i < n; ++i) {
       switch (pick(0, 11)) {
@@ -285,7 +297,9 @@ private:
       }
     }
     pending_.push_back(one_of_commands({{"EXEC"}, {"EXEC"}, {"EXEC"}, {"DISCARD"}, {"EXEC", "x"}}));
-    return {"MULTI"};
+    auto first = std::move(pending_.front());
+    pending_.pop_front();
+    return first;
   }
 
   command one_of_commands(const std::vector<command>& xs) { return xs[pick(0, xs.size() - 1)]; }

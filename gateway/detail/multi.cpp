@@ -37,8 +37,9 @@ multi_result multi_filter(command& cmd, multi_state& st) {
     }
     if (st.open)
       return answered(reply::error("ERR MULTI calls can not be nested"));
-    st = multi_state{};
     st.open = true;
+    st.failed = false;
+    st.queued.clear();
     return answered(reply::ok());
   }
   if (iequals(name, "exec")) {
@@ -46,14 +47,15 @@ multi_result multi_filter(command& cmd, multi_state& st) {
       return answered(one_word ? reply::error("ERR EXEC without MULTI") : wrong_arity("exec"));
     auto failed = st.failed;
     auto queued = std::move(st.queued);
-    st = multi_state{};
+    auto watched = std::move(st.watched);
+    st.reset();
     if (!one_word)
       return answered(reply::error("EXECABORT Transaction discarded because of: wrong number "
                                    "of arguments for 'exec' command"));
     if (failed)
       return answered(
         reply::error("EXECABORT Transaction discarded because of previous errors."));
-    return {multi_step::exec, reply::null(), std::move(queued)};
+    return {multi_step::exec, reply::null(), std::move(queued), std::move(watched)};
   }
   if (iequals(name, "discard")) {
     if (!one_word) {
@@ -62,7 +64,7 @@ multi_result multi_filter(command& cmd, multi_state& st) {
     }
     if (!st.open)
       return answered(reply::error("ERR DISCARD without MULTI"));
-    st = multi_state{};
+    st.reset();
     return answered(reply::ok());
   }
   if (iequals(name, "watch")) {
@@ -70,9 +72,13 @@ multi_result multi_filter(command& cmd, multi_state& st) {
       return answered(reply::error("ERR WATCH inside MULTI is not allowed"));
     if (one_word)
       return answered(wrong_arity("watch"));
-    return answered(reply::error(
-      "ERR WATCH is not supported; for check-and-set use one conditional command (SET with NX, "
-      "XX or GET, SETNX, GETDEL, INCR) or a MULTI block, which runs with nothing in between"));
+    return {multi_step::watch, reply::null(), {}, {}};
+  }
+  if (iequals(name, "unwatch") && !st.open) {
+    if (!one_word)
+      return answered(wrong_arity("unwatch"));
+    st.watched.clear();
+    return answered(reply::ok());
   }
   if (!st.open || iequals(name, "quit"))
     return {};
@@ -83,6 +89,22 @@ multi_result multi_filter(command& cmd, multi_state& st) {
   }
   st.queued.push_back(std::move(cmd));
   return answered(reply::simple("QUEUED"));
+}
+
+bool add_watched(multi_state& st, const std::vector<std::string>& keys, const reply& versions) {
+  if (versions.type() != reply::kind::array || versions.elements().size() != keys.size())
+    return false;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto& v = versions.elements()[i];
+    if (v.type() != reply::kind::bulk)
+      return false;
+    bool known = false;
+    for (auto& w : st.watched)
+      known = known || w.first == keys[i];
+    if (!known)
+      st.watched.emplace_back(keys[i], v.str());
+  }
+  return true;
 }
 
 } // namespace keel::gateway::detail

@@ -18,6 +18,7 @@
 #include "gateway/protocol_error.hpp"
 #include "gateway/resp_parser.hpp"
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,12 +44,21 @@ private:
     reply local = reply::null();
     bool exec = false; ///< the backend reply is a transaction's array ...
     std::vector<std::pair<size_t, reply>> exec_locals; ///< ... missing these local answers
+    std::vector<std::string> watch_keys; ///< WATCH: the reply holds their versions
   };
 
   void read();
   void on_read(const boost::system::error_code& ec, size_t n);
+  /// What handling one command means for the rest of the round.
+  enum class after : uint8_t {
+    go_on, ///< next command
+    wait,  ///< a WATCH: the commands behind it wait until its versions are back
+    quit,  ///< QUIT: nothing more
+  };
+
   void process();
-  void queue_exec(std::vector<command> queued, std::vector<command>& batch);
+  after step(command& cmd, std::vector<command>& batch);
+  void queue_exec(multi_result m, std::vector<command>& batch);
   void complete(std::vector<reply> replies);
   void flush();
   void on_write(const boost::system::error_code& ec);
@@ -69,6 +79,8 @@ private:
   std::string wbuf_; ///< the bytes of the write in progress
   std::vector<slot> plan_;     ///< reply slots of the pipeline in flight
   protocol_error pending_error_; ///< answered after plan_'s replies
+  std::deque<command> deferred_;  ///< parsed behind a WATCH, handled when its versions are back
+  protocol_error deferred_error_; ///< a protocol error behind deferred_
   bool reading_ = false;
   bool writing_ = false;
   bool in_flight_ = false;
