@@ -1,5 +1,6 @@
 // Integration tests: a real keel-node process (durable shards, sync group) driven by the real
 // redis-cli and by raw sockets sending malformed input.
+#include "actors/router.hpp"
 #include "gateway/reply.hpp"
 #include "gateway/test_client.hpp"
 #include "runtime/node_process.test.hpp"
@@ -111,6 +112,57 @@ TEST_CASE("an acknowledged write survives kill -9 of the node", "[node][gateway]
     REQUIRE(r);
     CHECK(*r == reply::bulk("value:" + std::to_string(i)));
   }
+}
+
+TEST_CASE("a transaction is all or nothing across kill -9, and an acknowledged one stays",
+          "[node][gateway][crash]") {
+  // Three keys of one shard (node_process runs 4), written together in every transaction.
+  std::vector<std::string> keys;
+  for (int i = 0; keys.size() < 3; ++i) {
+    auto k = "pair:" + std::to_string(i);
+    if (keel::actors::shard_of(k, 4) == 0)
+      keys.push_back(k);
+  }
+  temp_dir data{"gw-node"};
+  constexpr int total = 2000;
+  constexpr int acked_before_crash = 300;
+  {
+    node_process n{data};
+    test_client c{n.port()};
+    std::string stream;
+    for (int i = 1; i <= total; ++i) {
+      auto v = std::to_string(i);
+      stream += encode_command({"MULTI"}) + encode_command({"SET", keys[0], v})
+                + encode_command({"APPEND", keys[2], "."}) + encode_command({"SET", keys[1], v})
+                + encode_command({"EXEC"});
+    }
+    REQUIRE(c.send(stream));
+    // Read the replies of the first transactions, then kill the node with the rest in flight.
+    for (int i = 1; i <= acked_before_crash; ++i) {
+      for (int r = 0; r < 4; ++r) // OK, QUEUED, QUEUED, QUEUED
+        REQUIRE(c.read_reply());
+      auto exec = c.read_reply();
+      REQUIRE(exec);
+      REQUIRE(exec->elements().size() == 3);
+    }
+    n.crash();
+  }
+  node_process again{data};
+  test_client c{again.port()};
+  REQUIRE(c.send(encode_command({"MGET", keys[0], keys[1]}) + encode_command({"STRLEN", keys[2]})));
+  auto values = c.read_reply();
+  auto log_length = c.read_reply();
+  REQUIRE(values);
+  REQUIRE(log_length);
+  REQUIRE(values->elements().size() == 2);
+  auto a = values->elements()[0].str();
+  auto b = values->elements()[1].str();
+  INFO("after the crash: " << keys[0] << " = " << a << ", " << keys[1] << " = " << b);
+  CHECK(a == b); // never one SET of a transaction without the other
+  auto applied = std::stoi(a);
+  CHECK(applied >= acked_before_crash); // every acknowledged transaction is there
+  CHECK(applied <= total);
+  CHECK(log_length->integer_value() == applied); // and each one exactly once
 }
 
 TEST_CASE("binary keys and values round-trip through a keel-node", "[node][gateway]") {
