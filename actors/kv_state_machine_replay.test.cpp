@@ -18,7 +18,7 @@ kv_command random_command(std::mt19937_64& rng) {
   auto key = [&] { return "key:" + std::to_string(pick(60)); };
   auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
   auto number = [&] { return std::to_string(static_cast<int64_t>(pick(2001)) - 1000); };
-  switch (pick(33)) {
+  switch (pick(34)) {
     case 0:
     case 1:
       return {"SET", key(), value()};
@@ -82,6 +82,15 @@ kv_command random_command(std::mt19937_64& rng) {
       return {"INCRBYFLOAT", key(), std::to_string(pick(100)) + ".25"};
     case 31:
       return {"GETEX", key(), "PXAT", std::to_string(start_ms + pick(20000))};
+    case 32: { // a transaction of a few of the commands above
+      std::vector<kv_command> block;
+      for (auto n = 1 + pick(4); n > 0; --n) {
+        auto c = random_command(rng);
+        if (c[0] != "EXEC")
+          block.push_back(std::move(c));
+      }
+      return kv_transaction(block);
+    }
     default:
       return {"DBSIZE"};
   }
