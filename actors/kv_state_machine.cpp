@@ -94,9 +94,11 @@ bool kv_state_machine::may_merge(const kv_command& cmd, std::size_t merged_bytes
     return false;
   // WATCH reads versions (write LSNs): the writes before it must not share an LSN with the
   // writes after it, or a change right after a WATCH would go unnoticed.
-  if (!cmd.empty() && cmd[0].size() == 5 && kv_find_command(cmd[0]) != nullptr
-      && kv_find_command(cmd[0])->id == kv_command_id::watch)
-    return false;
+  if (!cmd.empty() && cmd[0].size() == 5) { // only then can it be WATCH: no lookup per write
+    auto* spec = kv_find_command(cmd[0]);
+    if (spec != nullptr && spec->id == kv_command_id::watch)
+      return false;
+  }
   // A record is at most its arguments plus a few varints per effect.
   std::size_t bytes = merged_bytes + 64;
   for (auto& arg : cmd)

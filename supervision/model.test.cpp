@@ -296,15 +296,7 @@ private:
     REQUIRE(events_.pending() == 0);
   }
 
-  caf::actor handle_of(const std::string& id) {
-    auto xs = client().which_children();
-    REQUIRE(xs);
-    for (auto& x : *xs)
-      if (x.id == id)
-        return x.hdl;
-    FAIL("no child " << id);
-    return {};
-  }
+  caf::actor handle_of(const std::string& id) { return child_handle(fx_.sys(), sup_, id); }
 
   supervisor_client client() { return supervisor_client{fx_.sys(), sup_}; }
 

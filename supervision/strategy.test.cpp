@@ -57,16 +57,7 @@ struct tree {
     CHECK(next_event(events).type == event_type::supervisor_ready);
   }
 
-  caf::actor handle_of(const std::string& id) {
-    supervisor_client client{fx.sys(), sup};
-    auto xs = client.which_children();
-    REQUIRE(xs);
-    for (auto& x : *xs)
-      if (x.id == id)
-        return x.hdl;
-    FAIL("no child " << id);
-    return {};
-  }
+  caf::actor handle_of(const std::string& id) { return child_handle(fx.sys(), sup, id); }
 };
 
 } // namespace

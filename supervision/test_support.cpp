@@ -1,5 +1,7 @@
 #include "supervision/test_support.hpp"
 
+#include "supervision/client.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -74,6 +76,16 @@ std::string await_gone(testkit::probe& p, std::chrono::milliseconds timeout) {
     [](const caf::message& m) { return m.match_elements<gone_atom, std::string, caf::error>(); },
     timeout);
   return msg.get_as<std::string>(1);
+}
+
+caf::actor child_handle(caf::actor_system& sys, const caf::actor& sup, const std::string& id) {
+  auto xs = supervisor_client{sys, sup}.which_children();
+  REQUIRE(xs);
+  for (auto& x : *xs)
+    if (x.id == id)
+      return x.hdl;
+  FAIL("no child " << id);
+  return {};
 }
 
 caf::actor spawn_ready(testkit::fixture& fx, testkit::probe&, supervisor_options opts) {

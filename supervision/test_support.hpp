@@ -74,6 +74,11 @@ using testkit::await_running;
 /// The actor behind an event's child_addr (invalid if it is gone).
 [[nodiscard]] caf::actor actor_of(const event& ev);
 
+/// The current incarnation of child `id` of supervisor `sup` (which_children); FAILs if it has
+/// no such child.
+[[nodiscard]] caf::actor child_handle(caf::actor_system& sys, const caf::actor& sup,
+                                      const std::string& id);
+
 /// Sends `(quit_atom, reason)` to the test worker `whom`.
 void crash(const caf::actor& whom, caf::error reason = caf::sec::runtime_error);
 
