@@ -178,6 +178,17 @@ TEST_CASE("EXEC answers nil when another client changed a watched key, and runs 
   CHECK(c.read_reply() == reply::simple("QUEUED"));
   CHECK(c.read_reply() == reply::simple("QUEUED"));
   CHECK(c.read_reply() == reply::array({reply::ok(), reply::simple("PONG")}));
+  // A block that does not run leaves its local commands unrun too.
+  REQUIRE(c.send(encode_command({"WATCH", "k"})));
+  CHECK(c.read_reply() == reply::ok());
+  REQUIRE(other.send(encode_command({"SET", "k", "theirs"})));
+  CHECK(other.read_reply() == reply::ok());
+  REQUIRE(c.send(encode_command({"MULTI"}) + encode_command({"CLIENT", "SETNAME", "late"})
+                 + encode_command({"EXEC"}) + "CLIENT GETNAME\r\n"));
+  CHECK(c.read_reply() == reply::ok());
+  CHECK(c.read_reply() == reply::simple("QUEUED"));
+  CHECK(c.read_reply() == reply::null_array());
+  CHECK(c.read_reply() == reply::null());
   // A watched key deleted, or removed by FLUSHALL, counts as changed too.
   for (auto change : {"DEL k", "FLUSHALL"}) {
     REQUIRE(c.send(encode_command({"WATCH", "k"})));

@@ -95,10 +95,8 @@ session::after session::step(command& cmd, std::vector<command>& batch) {
       plan_.push_back(slot{false, std::move(m.answer)});
       return after::go_on;
     }
-    if (m.what == multi_step::exec) {
-      queue_exec(std::move(m), batch);
-      return after::go_on;
-    }
+    if (m.what == multi_step::exec) // a block's local commands run when its reply is back:
+      return queue_exec(std::move(m), batch) ? after::wait : after::go_on; // commands wait
     if (m.what == multi_step::watch) {
       slot s{true, reply::null()};
       s.watch_keys.assign(cmd.begin() + 1, cmd.end());
@@ -184,7 +182,7 @@ void session::process() {
   });
 }
 
-void session::queue_exec(multi_result m, std::vector<command>& batch) {
+bool session::queue_exec(multi_result m, std::vector<command>& batch) {
   // Local commands are answered now (they touch no data); the rest go as one transaction,
   // behind the watched keys' versions for the backend to check.
   auto& queued = m.queued;
@@ -200,27 +198,24 @@ void session::queue_exec(multi_result m, std::vector<command>& batch) {
   slot s{true, reply::null(), true, {}, {}};
   for (size_t i = 0; i < queued.size(); ++i) {
     if (is_local(queued[i]))
-      s.exec_locals.emplace_back(i, handle_local(queued[i], client_, view()).answer);
+      s.exec_locals.emplace_back(i, std::move(queued[i]));
     else
       remote.push_back(std::move(queued[i]));
   }
-  if (remote.empty()) {
-    std::vector<reply> all;
-    for (auto& [at, r] : s.exec_locals)
-      all.push_back(std::move(r));
-    plan_.push_back(slot{false, reply::array(std::move(all))});
-    return;
+  if (remote.empty()) { // nothing for the backend: the block runs now
+    plan_.push_back(slot{false, exec_reply(reply::array({}), s.exec_locals)});
+    return false;
   }
   batch.push_back(transaction_command(remote));
+  bool locals = !s.exec_locals.empty();
   plan_.push_back(std::move(s));
+  return locals;
 }
 
-namespace {
-
-// A transaction's reply with the local answers put back at their places; an error (the
-// backend refused the whole transaction) stays as it is; null (a watched key changed) is
-// EXEC's nil array.
-reply splice(reply from_backend, std::vector<std::pair<size_t, reply>> locals) {
+reply session::exec_reply(reply from_backend, std::vector<std::pair<size_t, command>>& locals) {
+  // The backend's array with the local commands' answers put back at their places. They run
+  // only now, and only when the block ran: not after an error (the backend refused the whole
+  // block) nor after null (a watched key changed), which is EXEC's nil array.
   if (from_backend.type() == reply::kind::null)
     return reply::null_array();
   if (from_backend.type() != reply::kind::array || locals.empty())
@@ -231,14 +226,12 @@ reply splice(reply from_backend, std::vector<std::pair<size_t, reply>> locals) {
   auto next_local = locals.begin();
   for (size_t i = 0; i < remote.size() + locals.size(); ++i) {
     if (next_local != locals.end() && next_local->first == i)
-      all.push_back(std::move((next_local++)->second));
+      all.push_back(handle_local((next_local++)->second, client_, view()).answer);
     else if (next_remote < remote.size())
       all.push_back(remote[next_remote++]);
   }
   return reply::array(std::move(all));
 }
-
-} // namespace
 
 void session::complete(std::vector<reply> replies) {
   in_flight_ = false;
@@ -258,7 +251,7 @@ void session::complete(std::vector<reply> replies) {
         write_reply(out_, versions.is_error() ? versions
                                               : reply::error("ERR backend gave no versions"));
     } else if (k < replies.size() && s.exec) {
-      write_reply(out_, splice(std::move(replies[k++]), std::move(s.exec_locals)));
+      write_reply(out_, exec_reply(std::move(replies[k++]), s.exec_locals));
     } else if (k < replies.size()) {
       write_reply(out_, replies[k++]);
     } else {

@@ -43,7 +43,7 @@ private:
     bool from_backend = false;
     reply local = reply::null();
     bool exec = false; ///< the backend reply is a transaction's array ...
-    std::vector<std::pair<size_t, reply>> exec_locals; ///< ... missing these local answers
+    std::vector<std::pair<size_t, command>> exec_locals; ///< ... without these local commands
     std::vector<std::string> watch_keys; ///< WATCH: the reply holds their versions
   };
 
@@ -52,13 +52,17 @@ private:
   /// What handling one command means for the rest of the round.
   enum class after : uint8_t {
     go_on, ///< next command
-    wait,  ///< a WATCH: the commands behind it wait until its versions are back
+    wait,  ///< a WATCH, or an EXEC with local commands: the commands behind it wait for its
+           ///< reply (the versions; the local commands' effects)
     quit,  ///< QUIT: nothing more
   };
 
   void process();
   after step(command& cmd, std::vector<command>& batch);
-  void queue_exec(multi_result m, std::vector<command>& batch);
+  /// Adds an EXEC to the round; true when it holds local commands, which run when the block's
+  /// reply is back (so the commands behind it must wait).
+  bool queue_exec(multi_result m, std::vector<command>& batch);
+  reply exec_reply(reply from_backend, std::vector<std::pair<size_t, command>>& locals);
   void complete(std::vector<reply> replies);
   void flush();
   void on_write(const boost::system::error_code& ec);
