@@ -169,8 +169,6 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
 }
 
 kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
-  if (split.join == join_kind::refused)
-    return split.refusal;
   for (auto& r : replies)
     if (r.is_error())
       return std::move(r);

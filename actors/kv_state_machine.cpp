@@ -54,8 +54,8 @@ kv_reply kv_state_machine::run(const kv_command& cmd, bool outermost) {
     std::vector<kv_reply> replies;
     replies.reserve(cmds->size());
     for (auto& c : *cmds) {
-      auto* spec = &c == &cmds->front() ? kv_find_command(c[0]) : nullptr;
-      if (spec != nullptr && spec->id == kv_command_id::watched) {
+      auto* first = &c == &cmds->front() ? kv_find_command(c[0]) : nullptr;
+      if (first != nullptr && first->id == kv_command_id::watched) {
         if (c.size() % 2 == 0)
           return kv_reply::error(kv_arity_error("watched"));
         for (std::size_t i = 1; i + 1 < c.size(); i += 2)

@@ -1,5 +1,7 @@
 #include "gateway/detail/command_table.hpp"
 
+#include "gateway/command.hpp"
+
 #include <sstream>
 
 namespace keel::gateway::detail {
@@ -91,6 +93,13 @@ const std::vector<command_entry>& command_table() {
     {"flushdb", -1, "write", 0, 0, 0, "Removes all keys (there is one database).", "server"},
   };
   return table;
+}
+
+const command_entry* find_command(const std::string& name) {
+  for (auto& e : command_table())
+    if (iequals(name, e.name))
+      return &e;
+  return nullptr;
 }
 
 reply command_info(const command_entry& e) {

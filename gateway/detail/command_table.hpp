@@ -25,6 +25,9 @@ struct command_entry {
 /// Every known command.
 [[nodiscard]] const std::vector<command_entry>& command_table();
 
+/// The entry of `name` (any case), or nullptr for a command the table does not know.
+[[nodiscard]] const command_entry* find_command(const std::string& name);
+
 /// COMMAND / COMMAND INFO's array for one entry.
 [[nodiscard]] reply command_info(const command_entry& e);
 

@@ -151,13 +151,6 @@ local_result command_cmd(const command& cmd) {
     return answer(reply::array(std::move(all)));
   }
   const auto& sub = cmd[1];
-  auto find = [&](const std::string& name) -> const command_entry* {
-    auto lower = lower_name(name);
-    for (auto& e : table)
-      if (lower == e.name)
-        return &e;
-    return nullptr;
-  };
   if (iequals(sub, "count")) {
     if (cmd.size() != 2)
       return answer(wrong_arity("command|count"));
@@ -170,7 +163,7 @@ local_result command_cmd(const command& cmd) {
         command_docs(e, out);
     } else {
       for (size_t i = 2; i < cmd.size(); ++i)
-        if (auto e = find(cmd[i]))
+        if (auto e = find_command(cmd[i]))
           command_docs(*e, out);
     }
     return answer(reply::array(std::move(out)));
@@ -178,7 +171,7 @@ local_result command_cmd(const command& cmd) {
   if (iequals(sub, "info")) {
     std::vector<reply> out;
     for (size_t i = 2; i < cmd.size(); ++i) {
-      auto e = find(cmd[i]);
+      auto e = find_command(cmd[i]);
       out.push_back(e ? command_info(*e) : reply::null_array());
     }
     return answer(reply::array(std::move(out)));

@@ -13,13 +13,6 @@ multi_result answered(reply r) {
   return {multi_step::answered, std::move(r), {}};
 }
 
-const command_entry* find_entry(const std::string& name) {
-  for (auto& e : command_table())
-    if (iequals(name, e.name))
-      return &e;
-  return nullptr;
-}
-
 bool arity_ok(const command_entry& e, size_t argc) {
   auto n = static_cast<size_t>(std::abs(e.arity));
   return e.arity < 0 ? argc >= n : argc == n;
@@ -82,7 +75,7 @@ multi_result multi_filter(command& cmd, multi_state& st) {
   }
   if (!st.open || iequals(name, "quit"))
     return {};
-  auto* e = find_entry(name);
+  auto* e = find_command(name);
   if (e == nullptr || !arity_ok(*e, cmd.size())) {
     st.failed = true;
     return answered(e == nullptr ? unknown_command(cmd) : wrong_arity(lower_name(name)));
