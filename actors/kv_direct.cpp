@@ -20,8 +20,9 @@ namespace {
 
 // A batch whose parts are with the shards.
 struct direct_batch {
-  direct_batch(std::vector<kv_command>& cmds, uint32_t n, kv_done d)
-    : plan(cmds, n, [n](std::string_view key) -> std::size_t { return shard_of(key, n); }),
+  direct_batch(std::vector<kv_command>& cmds, uint32_t n, key_hash how, kv_done d)
+    : plan(cmds, n,
+           [n, how](std::string_view key) -> std::size_t { return shard_of(key, n, how); }),
       done(std::move(d)) {
   }
 
@@ -109,7 +110,7 @@ bool kv_send_direct(const shard_directory& dir, std::vector<kv_command>& cmds, k
     done({}, ctx);
     return true;
   }
-  auto batch = std::make_shared<direct_batch>(cmds, n, std::move(done));
+  auto batch = std::make_shared<direct_batch>(cmds, n, dir.hash(), std::move(done));
   auto& sub = batch->plan.sub;
   // Counted before the first part leaves: a part may be answered before the next is sent.
   size_t parts = 0;

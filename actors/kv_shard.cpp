@@ -36,12 +36,17 @@ supervision::child_spec shards_child(const config::node_config& cfg, caf::actor 
   return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory(kv));
 }
 
+key_hash key_hash_of(const config::shards_section& shards) noexcept {
+  return shards.hash_tags ? key_hash::hash_tags : key_hash::whole_key;
+}
+
 supervision::child_spec
 router_child(const config::node_config& cfg,
              std::function<caf::actor(caf::actor_system&)> connector,
              std::function<void(const std::string&, bool, const std::string&)> on_peer) {
   router_options opts;
   opts.shard_count = cfg.shards.count;
+  opts.hash = key_hash_of(cfg.shards);
   opts.path = {"shards"};
   opts.request_timeout = std::chrono::milliseconds{cfg.shards.startup_timeout_ms};
   if (!cfg.cluster.nodes.empty()) {

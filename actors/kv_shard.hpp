@@ -23,6 +23,7 @@
 // that talks to other nodes (a cluster) needs.
 #pragma once
 
+#include "actors/key_placement.hpp"
 #include "actors/kv_command.hpp"
 #include "actors/kv_options.hpp"
 #include "actors/kv_reply.hpp"
@@ -38,6 +39,7 @@
 
 namespace keel::config {
 struct node_config;
+struct shards_section;
 } // namespace keel::config
 
 namespace keel::actors {
@@ -56,6 +58,9 @@ using kv_shard_host = shard_host<kv_command, kv_reply>;
 [[nodiscard]] supervision::child_spec
 shards_child(const config::node_config& cfg, caf::actor events_bus,
              std::function<void(shard_options&)> customize = nullptr);
+
+/// How `shards` places keys (shards.hash_tags).
+[[nodiscard]] key_hash key_hash_of(const config::shards_section& shards) noexcept;
 
 /// The router (id "router") for shards_child(cfg, ...), started by the same supervisor.
 /// Its request timeout is the shards' start-up timeout (a restarting shard may take as long).

@@ -87,8 +87,9 @@ std::optional<std::size_t> transaction_shard(const kv_command& exec, std::size_t
         if (why != nullptr)
           *why = "CROSSSLOT Keys in request don't hash to the same slot (the transaction's "
                  "keys live in shards " + std::to_string(*shard) + " and " + std::to_string(k)
-                 + "); a transaction runs in one shard: keep its keys in one, or send its "
-                   "commands without MULTI";
+                 + "); a transaction runs in one shard: give its keys one hash tag, as in "
+                   "{user:1}:name and {user:1}:mail (shards.hash_tags), or send its commands "
+                   "without MULTI";
         return std::nullopt;
       }
       shard = k;

@@ -19,15 +19,6 @@
 
 namespace keel::actors {
 
-uint32_t shard_of(std::string_view key, uint32_t shard_count) noexcept {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return static_cast<uint32_t>(h % shard_count);
-}
-
 namespace {
 
 // One batch of a client, waiting for its shards.
@@ -361,7 +352,9 @@ void start_batch(self_ptr self, std::vector<kv_command>& cmds, bool single, caf:
   } else {
     b.rp = self->make_response_promise();
   }
-  b.plan.emplace(cmds, n, [n](std::string_view key) -> std::size_t { return shard_of(key, n); });
+  b.plan.emplace(cmds, n, [n, how = st.opts.hash](std::string_view key) -> std::size_t {
+    return shard_of(key, n, how);
+  });
   auto& plan = *b.plan;
   if (cmds.empty()) {
     finish(self, id);

@@ -1,14 +1,15 @@
 // keel::actors::router: sends KV commands to the shard that owns their keys.
 //
-// A key belongs to shard `shard_of(key, N)` = FNV-1a 64 of its bytes mod N: stable across
-// restarts and processes. The router reaches shard k through the supervision tree by child_ref
-// ids, (via) -> path... -> shard_child_id(k) -> "sm", so it survives restarts of the shard host,
-// the shard supervisor and the shards supervisor alike. After the first answer from a shard host
-// it caches (and monitors) that host and sends to it directly, one hop; when the host goes down
-// the cache is dropped and the next batch goes through the tree again, where the supervisors
-// park it until the shard is back (bounded: child_ref_queue per child, and `request_timeout`).
-// A part that reaches the cached host only after it stopped never ran there: it comes back to
-// the router (it travels in a request_sink, reply_sink.hpp) and goes through the tree too.
+// A key belongs to shard `shard_of(key, N, hash)` (key_placement.hpp: FNV-1a 64 of its hash
+// tag or of all its bytes, mod N): stable across restarts and processes. The router reaches
+// shard k through the supervision tree by child_ref ids, (via) -> path... -> shard_child_id(k)
+// -> "sm", so it survives restarts of the shard host, the shard supervisor and the shards
+// supervisor alike. After the first answer from a shard host it caches (and monitors) that host
+// and sends to it directly, one hop; when the host goes down the cache is dropped and the next
+// batch goes through the tree again, where the supervisors park it until the shard is back
+// (bounded: child_ref_queue per child, and `request_timeout`). A part that reaches the cached
+// host only after it stopped never ran there: it comes back to the router (it travels in a
+// request_sink, reply_sink.hpp) and goes through the tree too.
 //
 // ## Messages (atoms in actors/shard_atoms.hpp)
 //
@@ -47,6 +48,7 @@
 // `via`; stop it like any actor.
 #pragma once
 
+#include "actors/key_placement.hpp"
 #include "actors/kv_command.hpp"
 #include "actors/kv_reply.hpp"
 #include "supervision/spec.hpp"
@@ -78,6 +80,8 @@ using hello_atom = caf::atom_constant<caf::atom("kv_hello")>;
 struct router_options {
   /// Number of shards (>= 1); must match the shards subtree.
   uint32_t shard_count = 1;
+  /// How keys pick their shard (shards.hash_tags).
+  key_hash hash = key_hash::hash_tags;
   /// The supervisor the path starts at (the shards supervisor itself, or an ancestor).
   caf::actor via;
   /// Child ids from `via` down to the shards supervisor (empty when `via` is it), e.g.
@@ -107,10 +111,6 @@ struct router_options {
   /// Called (in the router) when a peer comes up (`up`) or goes down, with the reason.
   std::function<void(const std::string& peer, bool up, const std::string& why)> on_peer;
 };
-
-/// The shard of `key` among `shard_count` (FNV-1a 64 of the bytes, mod shard_count).
-/// @pre shard_count > 0
-[[nodiscard]] uint32_t shard_of(std::string_view key, uint32_t shard_count) noexcept;
 
 /// Spawns a router with `opts` (ready at once: it needs no init).
 [[nodiscard]] caf::actor spawn_router(caf::actor_system& sys, router_options opts);

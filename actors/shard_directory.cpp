@@ -4,8 +4,8 @@
 
 namespace keel::actors {
 
-shard_directory::shard_directory(uint32_t shard_count)
-  : count_(shard_count), entries_(std::make_unique<entry[]>(shard_count)) {
+shard_directory::shard_directory(uint32_t shard_count, key_hash hash)
+  : count_(shard_count), hash_(hash), entries_(std::make_unique<entry[]>(shard_count)) {
 }
 
 void shard_directory::update(uint32_t k, const caf::actor& host, bool serving) {

@@ -9,6 +9,8 @@
 // Thread-safety: every member may be called from any thread (one mutex per shard).
 #pragma once
 
+#include "actors/key_placement.hpp"
+
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 
@@ -22,10 +24,11 @@ namespace keel::actors {
 
 class shard_directory {
 public:
-  /// A directory of `shard_count` shards, none serving.
-  explicit shard_directory(uint32_t shard_count);
+  /// A directory of `shard_count` shards placed by `hash` (key_placement.hpp), none serving.
+  explicit shard_directory(uint32_t shard_count, key_hash hash = key_hash::hash_tags);
 
   [[nodiscard]] uint32_t shard_count() const noexcept { return count_; }
+  [[nodiscard]] key_hash hash() const noexcept { return hash_; }
 
   /// Records `host` as shard k's (serving) or removes it if it is still the entry (not serving).
   void update(uint32_t k, const caf::actor& host, bool serving);
@@ -48,6 +51,7 @@ private:
     caf::actor_addr host;
   };
   uint32_t count_;
+  key_hash hash_;
   std::unique_ptr<entry[]> entries_;
   std::atomic<uint32_t> serving_{0};
 };

@@ -17,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* hash_name = "fnv1a64";
-
 std::string errno_text(int e) {
   return std::strerror(e);
 }
@@ -83,6 +81,18 @@ std::string advice(uint32_t was) {
            "client (SCAN, then GET, PTTL and SET ... PX)";
 }
 
+// Refuses a directory whose keys were placed by the other rule than `how`; `placed` says so.
+std::string hash_advice(const std::string& placed, key_hash how) {
+  bool tags = how == key_hash::hash_tags;
+  return placed + ", but shards.hash_tags is " + (tags ? "true" : "false")
+         + ": most keys with braces in them would be looked up in the wrong shard; set "
+           "shards.hash_tags: "
+         + (tags ? "false" : "true") + " for this data_dir (in node.yaml or with --set "
+         + "shards.hash_tags=" + (tags ? "false" : "true")
+         + "), or start on an empty data_dir and copy the keys over with a client (SCAN, then "
+           "GET, PTTL and SET ... PX)";
+}
+
 // A cluster node's directory must hold no shard that the configuration places on another node.
 std::string foreign_shards(const fs::path& dir, const std::vector<uint32_t>& local) {
   for (auto k : shard_dirs(dir)) {
@@ -101,7 +111,8 @@ std::string foreign_shards(const fs::path& dir, const std::vector<uint32_t>& loc
 } // namespace
 
 std::string check_shard_layout(const std::string& data_dir, uint32_t count,
-                               const std::vector<uint32_t>& local) {
+                               const std::vector<uint32_t>& local, key_hash how) {
+  const std::string hash_name = key_hash_name(how);
   bool all_local = local.size() == count;
   fs::path dir{data_dir.empty() ? "." : data_dir};
   std::error_code ec;
@@ -127,7 +138,16 @@ std::string check_shard_layout(const std::string& data_dir, uint32_t count,
     if (recorded == 0 || hash.empty())
       return file.string() + " is damaged (no shards.count or hash line); it records the "
              "shard count this data_dir was written with: restore it (shards.count: N, "
-             "hash: fnv1a64) with the count the node had";
+             "hash: " + key_hash_name(key_hash::hash_tags) + ", or hash: "
+             + key_hash_name(key_hash::whole_key) + " for a data_dir written before hash "
+             "tags) with the count the node had";
+    auto other = how == key_hash::hash_tags ? key_hash::whole_key : key_hash::hash_tags;
+    if (hash == key_hash_name(other))
+      return hash_advice("data_dir " + dir.string() + " places keys by "
+                           + (other == key_hash::whole_key ? "their whole bytes"
+                                                           : "their hash tags")
+                           + " (" + file.string() + " says hash: " + hash + ")",
+                         how);
     if (hash != hash_name)
       return file.string() + " says keys were placed with hash '" + hash
              + "', which this keel-node does not know; open this data_dir with the keel-node "
@@ -143,7 +163,8 @@ std::string check_shard_layout(const std::string& data_dir, uint32_t count,
     auto err = foreign_shards(dir, local);
     if (!err.empty())
       return err;
-  } else if (!shards.empty()) {
+  }
+  if (all_local && !shards.empty()) {
     auto highest = *shards.rbegin();
     if (highest >= count || (all_local && shards.size() != count))
       return "data_dir " + dir.string() + " holds shard directories shard-" + std::to_string(*shards.begin())
@@ -151,8 +172,13 @@ std::string check_shard_layout(const std::string& data_dir, uint32_t count,
              + " of them), which does not fit shards.count " + std::to_string(count)
              + advice(all_local ? static_cast<uint32_t>(shards.size()) : highest + 1);
   }
+  if (!shards.empty() && how == key_hash::hash_tags)
+    return hash_advice("data_dir " + dir.string() + " was written before keel recorded a LAYOUT "
+                       "file, when it placed keys by their whole bytes",
+                       how);
   std::string text = "# keel data directory layout: a key lives in shard hash(key) mod "
-                     "shards.count.\n# Written at the first start; a node with another count "
+                     "shards.count\n# (fnv1a64-tags: of its {hash tag} when it has one).\n"
+                     "# Written at the first start; a node with another count or hash "
                      "refuses this directory.\nshards.count: "
                      + std::to_string(count) + "\nhash: " + hash_name + "\n";
   auto err = write_durably(file, text);

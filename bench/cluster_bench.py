@@ -40,7 +40,8 @@ def log(msg):
 
 
 def shard_of(key):
-    """The router's hash: FNV-1a 64 of the key's bytes, mod the shard count."""
+    """The router's hash for a key without a {hash tag}: FNV-1a 64 of its bytes, mod the
+    shard count."""
     h = 0xcbf29ce484222325
     for b in key.encode():
         h ^= b

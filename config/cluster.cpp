@@ -30,6 +30,7 @@ uint64_t placement_fingerprint(const node_config& cfg) {
     h *= 0x100000001b3ull;
   };
   mix(std::to_string(cfg.shards.count));
+  mix(cfg.shards.hash_tags ? "hash_tags" : "whole_key");
   for (auto& n : cfg.cluster.nodes) {
     mix(n.name);
     mix(n.host + ":" + std::to_string(n.port));

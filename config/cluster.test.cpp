@@ -159,3 +159,20 @@ TEST_CASE("placement errors: ids past shards.count, bad ranges, repeats, names, 
                      "node's name (one of a), e.g. --set cluster.name=a");
   }
 }
+
+TEST_CASE("nodes with another shard count, key hash or node list have another placement") {
+  auto fingerprint = [](const std::vector<std::string>& overrides) {
+    auto r = load_string(three_nodes, "node.yaml", overrides);
+    REQUIRE(r.ok());
+    return placement_fingerprint(r.config);
+  };
+  auto base = fingerprint({});
+  CHECK(fingerprint({"cluster.name=b"}) == base); // every node of one cluster agrees
+  CHECK(fingerprint({"shards.hash_tags=false"}) != base);
+  CHECK(fingerprint({"shards.sync=none"}) == base); // not part of the placement
+  auto r = load_string(with_nodes("    - {name: a, address: \"127.0.0.1:7401\", shards: [0-11]}\n",
+                                  12),
+                       "node.yaml");
+  REQUIRE(r.ok());
+  CHECK(placement_fingerprint(r.config) != base);
+}

@@ -103,6 +103,7 @@ std::string dump(const node_config& cfg) {
   put(out, "maxmemory", cfg.shards.maxmemory);
   put(out, "maxmemory_policy", name_of(cfg.shards.maxmemory_policy));
   put(out, "routers", cfg.shards.routers);
+  put(out, "hash_tags", cfg.shards.hash_tags);
   out << YAML::EndMap;
 
   out << YAML::Key << "gateway" << YAML::Value << YAML::BeginMap;

@@ -105,6 +105,7 @@ TEST_CASE("the dump writes every key with enums by name and sizes as integers") 
                     "maxmemory: 0",
                     "maxmemory_policy: noeviction",
                     "routers: 0",
+                    "hash_tags: true",
                     "gateway:",
                     "enabled: true",
                     "port: 6380",

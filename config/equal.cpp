@@ -14,7 +14,7 @@ auto fields(const node_section& x) {
 auto fields(const shards_section& x) {
   return std::tie(x.count, x.sync, x.sync_interval_ms, x.recovery, x.segment_bytes,
                   x.snapshot_threshold_bytes, x.startup_timeout_ms, x.maxmemory,
-                  x.maxmemory_policy, x.routers);
+                  x.maxmemory_policy, x.routers, x.hash_tags);
 }
 
 auto fields(const gateway_section& x) {

@@ -270,7 +270,7 @@ TEST_CASE("a section that is not a map is a wrong type") {
         std::vector<std::string>{
             "node.yaml:1:9: shards must be a map, got '5'; expected a map with keys count, sync, "
             "sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-            "startup_timeout_ms, maxmemory, maxmemory_policy, routers"});
+            "startup_timeout_ms, maxmemory, maxmemory_policy, routers, hash_tags"});
   CHECK(errors_of("- 1\n") ==
         std::vector<std::string>{"node.yaml:1:1: the document root must be a map, got a list; "
                                  "expected a map with keys node, shards, gateway, http, pools, cluster"});
@@ -464,6 +464,17 @@ TEST_CASE("shards.routers takes a lane count from 0 (one per scheduler thread) t
   CHECK(errors_of("shards:\n  routers: 1025\n") ==
         std::vector<std::string>{"node.yaml:2:12: shards.routers is 1025; expected an integer "
                                  "from 0 to 1024"});
+}
+
+TEST_CASE("shards.hash_tags is on unless turned off, and takes only a boolean") {
+  CHECK(load_string("", "node.yaml").config.shards.hash_tags);
+  auto r = load_string("shards:\n  hash_tags: false\n", "node.yaml");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r.config.shards.hash_tags);
+  auto errors = errors_of("shards:\n  hash_tags: maybe\n");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "node.yaml:2:14: shards.hash_tags must be a boolean, got 'maybe'; "
+                     "expected true or false");
 }
 
 TEST_CASE("shards.maxmemory takes a byte size and maxmemory_policy Redis' policy names") {

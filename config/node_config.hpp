@@ -66,6 +66,9 @@ struct shards_section {
   uint64_t maxmemory = 0;                                ///< KV bytes per node; 0 = no limit
   eviction_policy maxmemory_policy = eviction_policy::noeviction;
   uint32_t routers = 0; ///< router lanes, 0..1024; 0 = one per scheduler thread (1 in a cluster)
+  /// Keys with a hash tag ({...}) are placed by the tag (Redis Cluster's rule); false: by the
+  /// whole key, as data directories written before hash tags were.
+  bool hash_tags = true;
 };
 
 /// `gateway:` section (RESP2 server).
@@ -141,8 +144,8 @@ struct node_config {
 /// The shard ids this node hosts: those of its cluster entry, or 0..shards.count-1.
 [[nodiscard]] std::vector<uint32_t> local_shards(const node_config& cfg);
 
-/// A fingerprint of shards.count and cluster.nodes (names, addresses, shards): nodes refuse
-/// peers whose placement differs.
+/// A fingerprint of shards.count, shards.hash_tags and cluster.nodes (names, addresses,
+/// shards): nodes refuse peers whose placement differs.
 [[nodiscard]] uint64_t placement_fingerprint(const node_config& cfg);
 
 } // namespace keel::config

@@ -74,7 +74,7 @@ TEST_CASE("an override of an unknown path gets the nearest valid key") {
         std::vector<std::string>{
             "--set:1:8: unknown key 'cout' in section 'shards'; did you mean 'count'? valid keys: "
             "count, sync, sync_interval_ms, recovery, segment_bytes, snapshot_threshold_bytes, "
-            "startup_timeout_ms, maxmemory, maxmemory_policy, routers"});
+            "startup_timeout_ms, maxmemory, maxmemory_policy, routers, hash_tags"});
   CHECK(errors_of("", {"shard.count=3"}) ==
         std::vector<std::string>{"--set:1:1: unknown key 'shard' in section 'root'; did you mean "
                                  "'shards'? valid keys: node, shards, gateway, http, pools, cluster"});

@@ -125,24 +125,42 @@ TEST_CASE("keel-node comes up and SIGTERM stops it with exit code 0") {
   CHECK_THAT(p.output(), Catch::Contains("keel-node stopped cleanly"));
 }
 
-TEST_CASE("keel-node refuses a data_dir written with another shard count and changes nothing") {
+namespace {
+
+// Writes a data_dir with `written` settings, checks that `other` settings are refused with
+// `expected` messages, and that the directory still opens with `written`.
+void check_refused_layout(const std::vector<std::string>& written,
+                          const std::vector<std::string>& other,
+                          const std::vector<std::string>& expected) {
   keel::testkit::temp_dir data{"node"};
   {
-    child_process p{node_args(data, {"--set", "shards.count=4"})};
+    child_process p{node_args(data, written)};
     REQUIRE(p.wait_for_line("keel-node ready in"));
     p.signal(SIGTERM);
     REQUIRE(p.wait_exit() == 0);
   }
-  child_process p{node_args(data, {"--set", "shards.count=2"})};
+  child_process p{node_args(data, other)};
   CHECK(p.wait_exit() == 1);
   CHECK_THAT(p.output(), Catch::Contains("keel-node failed to start"));
-  CHECK_THAT(p.output(), Catch::Contains("was written with shards.count 4"));
-  CHECK_THAT(p.output(), Catch::Contains("set shards.count: 4 again"));
-  // The directory is as it was: the old count still opens it.
-  child_process again{node_args(data, {"--set", "shards.count=4"})};
+  for (auto& text : expected)
+    CHECK_THAT(p.output(), Catch::Contains(text));
+  // The directory is as it was: the old settings still open it.
+  child_process again{node_args(data, written)};
   REQUIRE(again.wait_for_line("keel-node ready in"));
   again.signal(SIGTERM);
   CHECK(again.wait_exit() == 0);
+}
+
+} // namespace
+
+TEST_CASE("keel-node refuses a data_dir written with another shard count and changes nothing") {
+  check_refused_layout({"--set", "shards.count=4"}, {"--set", "shards.count=2"},
+                       {"was written with shards.count 4", "set shards.count: 4 again"});
+}
+
+TEST_CASE("keel-node refuses a data_dir whose keys were placed without hash tags") {
+  check_refused_layout({"--set", "shards.hash_tags=false"}, {},
+                       {"places keys by their whole bytes", "--set shards.hash_tags=false"});
 }
 
 TEST_CASE("keel-node stops cleanly on SIGINT too") {

@@ -1,5 +1,6 @@
 #include "runtime/node.hpp"
 
+#include "actors/kv_shard.hpp"
 #include "actors/shard_errc.hpp"
 #include "actors/shard_layout.hpp"
 #include "runtime/cluster.hpp"
@@ -24,7 +25,8 @@ node::~node() {
 
 caf::error node::start(down_callback on_down) {
   auto layout = actors::check_shard_layout(cfg_.node.data_dir, cfg_.shards.count,
-                                           config::local_shards(cfg_));
+                                           config::local_shards(cfg_),
+                                           actors::key_hash_of(cfg_.shards));
   if (!layout.empty())
     return actors::make_error(actors::shard_errc::bad_layout, layout);
   sys_cfg_ = std::make_unique<caf::actor_system_config>();

@@ -200,7 +200,12 @@ private:
 
   std::string one_of(const std::vector<std::string>& xs) { return xs[pick(0, xs.size() - 1)]; }
 
-  std::string key() { return one_of({"k0", "k1", "k2", "k3", "k4", "k5", "a b", "x"}); }
+  std::string key() {
+    return one_of({"k0", "k1", "k2", "k3", "k4", "k5", "a b", "x", "{t}a", "x{t}b", "t"});
+  }
+
+  /// Keys that share the hash tag t (and "t" itself), so one shard holds them all.
+  std::string tagged_key() { return one_of({"{t}a", "x{t}b", "t"}); }
 
   std::string value() {
     return one_of({"1", "-7", "0", "abc", "", "12345678901234567890", "9223372036854775807",
@@ -263,10 +268,13 @@ private:
     return xs[pick(0, xs.size() - 1)];
   }
 
-  // A MULTI block over one key (keel runs a transaction in the shard of its keys), with the
-  // errors that fail or abort it now and then; returns the first command, queues the rest.
+  // A MULTI block over one key, or over keys of one hash tag (keel runs a transaction in the
+  // shard of its keys), with the errors that fail or abort it now and then; returns the first
+  // command, queues the rest.
   command transaction() {
-    auto k = key();
+    bool tagged = pick(0, 1) == 0;
+    auto k = tagged ? tagged_key() : key();
+    auto k2 = tagged ? tagged_key() : k;
     // Optimistic locking now and then: WATCH, maybe a change of the key (which aborts), or an
     // UNWATCH (which does not).
     if (pick(0, 2) == 0) {
@@ -282,17 +290,17 @@ private:
     auto n = pick(1, 5);
     for (size_t i = 0; i < n; ++i) {
       switch (pick(0, 11)) {
-        case 0: pending_.push_back({"INCR", k}); break;
+        case 0: pending_.push_back({"INCR", k2}); break;
         case 1: pending_.push_back({"SET", k, value()}); break;
         case 2: pending_.push_back({"GET", k}); break;
-        case 3: pending_.push_back({"APPEND", k, value()}); break;
+        case 3: pending_.push_back({"APPEND", k2, value()}); break;
         case 4: pending_.push_back({"EXPIRE", k, "1000"}); break;
         case 5: pending_.push_back({"TTL", k}); break;
         case 6: pending_.push_back({"PING"}); break;
         case 7: pending_.push_back({"ECHO", value()}); break;
-        case 8: pending_.push_back({"MGET", k, k}); break;
+        case 8: pending_.push_back({"MGET", k, k2}); break;
         case 9: pending_.push_back(one_of_commands({{"NOPE"}, {"GET"}, {"MULTI"}, {"WATCH", k}})); break;
-        case 10: pending_.push_back({"GETDEL", k}); break;
+        case 10: pending_.push_back({"GETDEL", k2}); break;
         default: pending_.push_back({"INCRBYFLOAT", k, "1.5"}); break;
       }
     }

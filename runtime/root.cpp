@@ -35,7 +35,8 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
   // while all of them serve (kv_backend.hpp), recorded in `hosts` by each host itself.
   std::shared_ptr<actors::shard_directory> hosts;
   if (cfg.cluster.nodes.empty() && cfg.gateway.enabled)
-    hosts = std::make_shared<actors::shard_directory>(cfg.shards.count);
+    hosts = std::make_shared<actors::shard_directory>(cfg.shards.count,
+                                                     actors::key_hash_of(cfg.shards));
   opts.children.push_back(actors::shards_child(
     cfg, bus, [metrics = shard_metrics(registry), hosts](actors::shard_options& so) {
       metrics(so);

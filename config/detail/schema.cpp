@@ -50,6 +50,7 @@ void read_shards(const YAML::Node& n, const place& p, reader& r, shards_section&
       {"maxmemory", [&](auto& v, auto& q) { r.read_size(v, q, 0, 1024 * 1024 * gib, out.maxmemory); }},
       {"maxmemory_policy", [&](auto& v, auto& q) { r.read_enum(v, q, out.maxmemory_policy); }},
       {"routers", [&](auto& v, auto& q) { r.read_uint(v, q, 0, 1024, out.routers); }},
+      {"hash_tags", [&](auto& v, auto& q) { r.read_bool(v, q, out.hash_tags); }},
   };
   (void)r.read_map(n, p, "shards", fields);
 }
