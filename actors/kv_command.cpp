@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 42> table{{
+constexpr std::array<kv_command_spec, 46> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -50,6 +50,10 @@ constexpr std::array<kv_command_spec, 42> table{{
   {"pexpiretime", id::pexpiretime, 2, false, false, false, 1, 1, 1},
   {"flushdb", id::flushdb, -1, true, false, true, 0, 0, 0},
   {"exec", id::exec, -1, false, false, false, 0, 0, 0}, // each command of it is checked
+  {"rename", id::rename, 3, true, false, false, 1, 2, 1},
+  {"renamenx", id::renamenx, 3, true, false, false, 1, 2, 1},
+  {"msetnx", id::msetnx, -3, true, true, false, 1, -1, 2},
+  {"copy", id::copy, -3, true, true, false, 1, 2, 1},
   {"watch", id::watch, -2, false, false, false, 1, -1, 1},
   {"watched", id::watched, -3, false, false, false, 1, -1, 2}, // only first in a transaction
 }};
@@ -95,7 +99,7 @@ kv_access kv_classify(const kv_command& cmd) {
   result.arity_ok = kv_arity_ok(spec, cmd.size());
   if (!result.arity_ok || spec.first_key == 0)
     return result;
-  if (spec.id == id::mset && cmd.size() % 2 == 0)
+  if (spec.key_step == 2 && cmd.size() % 2 == 0) // MSET, MSETNX: a key without its value
     return result;
   auto last = spec.last_key < 0 ? cmd.size() - 1 : static_cast<std::size_t>(spec.last_key);
   for (auto i = static_cast<std::size_t>(spec.first_key); i <= last;

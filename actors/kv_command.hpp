@@ -24,7 +24,7 @@ enum class kv_command_id : uint8_t {
   get, set, del, exists, mget, mset, incr, incrby, decr, decrby, append, strlen, expire,
   pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
   psetex, getset, getdel, unlink, type, getex, getrange, substr, setrange, incrbyfloat, touch,
-  expiretime, pexpiretime, flushdb, exec, watch, watched,
+  expiretime, pexpiretime, flushdb, exec, watch, watched, rename, renamenx, msetnx, copy,
 };
 
 /// One row of the command table.

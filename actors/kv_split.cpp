@@ -64,6 +64,27 @@ kv_split scan(const kv_command& cmd, std::size_t shard_count) {
   return out;
 }
 
+// The one shard all `keys` live in (0 when there are none), or nullopt when they span shards;
+// `why` (when set) then says so: `what` runs in one shard, `or_else` is another way out.
+std::optional<std::size_t> one_shard(const std::vector<std::string_view>& keys,
+                                     const kv_shard_of& shard_of, const std::string& what,
+                                     const char* or_else, std::string* why) {
+  std::optional<std::size_t> shard;
+  for (auto key : keys) {
+    auto k = shard_of(key);
+    if (shard && *shard != k) {
+      if (why != nullptr)
+        *why = "CROSSSLOT Keys in request don't hash to the same slot (the keys of " + what
+               + " live in shards " + std::to_string(*shard) + " and " + std::to_string(k)
+               + "); " + what + " runs in one shard: give its keys one hash tag, as in "
+               "{user:1}:name and {user:1}:mail (shards.hash_tags)" + or_else;
+      return std::nullopt;
+    }
+    shard = k;
+  }
+  return shard.value_or(0);
+}
+
 // The one shard every key of transaction `exec` lives in (0 when it has none), or nullopt
 // when they span shards; `why` then says so.
 std::optional<std::size_t> transaction_shard(const kv_command& exec, std::size_t shard_count,
@@ -71,7 +92,7 @@ std::optional<std::size_t> transaction_shard(const kv_command& exec, std::size_t
   auto cmds = kv_transaction_commands(exec);
   if (!cmds || shard_count == 1)
     return std::size_t{0}; // a malformed one is answered by the state machine
-  std::optional<std::size_t> shard;
+  std::vector<std::string_view> keys;
   for (auto& c : *cmds) {
     auto access = kv_classify(c);
     if (access.keyspace && access.arity_ok) {
@@ -81,21 +102,19 @@ std::optional<std::size_t> transaction_shard(const kv_command& exec, std::size_t
                + std::to_string(shard_count) + " shards";
       return std::nullopt;
     }
-    for (auto key : access.keys) {
-      auto k = shard_of(key);
-      if (shard && *shard != k) {
-        if (why != nullptr)
-          *why = "CROSSSLOT Keys in request don't hash to the same slot (the transaction's "
-                 "keys live in shards " + std::to_string(*shard) + " and " + std::to_string(k)
-                 + "); a transaction runs in one shard: give its keys one hash tag, as in "
-                   "{user:1}:name and {user:1}:mail (shards.hash_tags), or send its commands "
-                   "without MULTI";
-        return std::nullopt;
-      }
-      shard = k;
-    }
+    keys.insert(keys.end(), access.keys.begin(), access.keys.end());
   }
-  return shard.value_or(0);
+  return one_shard(keys, shard_of, "a transaction", ", or send its commands without MULTI", why);
+}
+
+// The shard of a command that must run whole in one (RENAME, MSETNX, ...), or nullopt when its
+// keys span shards; `why` then says so. A malformed one goes to shard 0, which answers it.
+std::optional<std::size_t> command_shard(const kv_command& cmd, std::size_t shard_count,
+                                         const kv_shard_of& shard_of, std::string* why) {
+  if (shard_count == 1)
+    return std::size_t{0};
+  auto access = kv_classify(cmd);
+  return one_shard(access.keys, shard_of, std::string{access.spec->name}, "", why);
 }
 
 } // namespace
@@ -124,6 +143,11 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
       return std::nullopt;
     case kv_command_id::exec:
       return transaction_shard(cmd, shard_count, shard_of, nullptr);
+    case kv_command_id::rename:
+    case kv_command_id::renamenx:
+    case kv_command_id::msetnx:
+    case kv_command_id::copy:
+      return command_shard(cmd, shard_count, shard_of, nullptr);
     default:
       if (spec->first_key == 0 || shard_count == 1)
         return std::size_t{0};
@@ -135,7 +159,8 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
                            const kv_shard_of& shard_of) {
   if (auto k = kv_whole_shard(cmd, shard_count, shard_of))
     return one_part(cmd, shard_count, *k);
-  switch (kv_find_command(cmd[0])->id) {
+  auto id = kv_find_command(cmd[0])->id;
+  switch (id) {
     case kv_command_id::mget:
     case kv_command_id::watch:
       return by_key(cmd, shard_count, shard_of, 1, join_kind::merge);
@@ -155,12 +180,19 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
       return broadcast(cmd, shard_count, join_kind::concat);
     case kv_command_id::scan:
       return scan(cmd, shard_count);
-    case kv_command_id::exec: { // only when its keys span shards (kv_whole_shard took it else)
+    case kv_command_id::exec: // only when its keys span shards (kv_whole_shard took it else)
+    case kv_command_id::rename:
+    case kv_command_id::renamenx:
+    case kv_command_id::msetnx:
+    case kv_command_id::copy: {
       kv_split out;
       out.join = join_kind::refused;
       out.shard_count = shard_count;
       std::string why;
-      static_cast<void>(transaction_shard(cmd, shard_count, shard_of, &why));
+      if (id == kv_command_id::exec)
+        static_cast<void>(transaction_shard(cmd, shard_count, shard_of, &why));
+      else
+        static_cast<void>(command_shard(cmd, shard_count, shard_of, &why));
       out.refusal = kv_reply::error(std::move(why));
       return out;
     }

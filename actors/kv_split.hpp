@@ -11,6 +11,8 @@
 //   SCAN cursor ... -> sent to one shard: the global cursor is local * shard_count + shard, so
 //                      a scan walks shard 0 to the end, then shard 1, ...; the reply's cursor is
 //                      re-encoded the same way (0 after the last shard)
+//   RENAME, RENAMENX, MSETNX, COPY -> one part, to the shard of all their keys; keys on
+//                      several shards get a CROSSSLOT error and no part, as in Redis Cluster
 //   EXEC (a transaction, kv_transaction) -> one part, to the shard of all its keys; keys on
 //                      several shards, or DBSIZE/KEYS/SCAN/FLUSHALL with more than one shard,
 //                      get a CROSSSLOT error and no part (a transaction is never split)
@@ -54,7 +56,7 @@ struct kv_split {
     all_ok, ///< MSET, FLUSHALL: +OK
     concat, ///< KEYS: arrays concatenated
     scan,   ///< SCAN: cursor re-encoded
-    refused, ///< no parts: the reply is `refusal` (a transaction across shards)
+    refused, ///< no parts: the reply is `refusal` (a transaction or RENAME... across shards)
   };
 
   join_kind join = join_kind::single;

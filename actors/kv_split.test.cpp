@@ -139,6 +139,34 @@ TEST_CASE("a batch is split into one sub-batch per shard and its replies joined 
   CHECK(joined[1] == arr({bulk("1"), bulk("2"), nil()}));
 }
 
+TEST_CASE("RENAME, RENAMENX, MSETNX and COPY run whole in one shard or are refused") {
+  // shard3: a, d -> 1; b -> 2; c -> 0
+  for (kv_command cmd : {kv_command{"RENAME", "a", "d"}, kv_command{"renamenx", "d", "a"},
+                         kv_command{"MSETNX", "a", "1", "d", "2"},
+                         kv_command{"COPY", "a", "d", "REPLACE"}}) {
+    INFO(cmd[0]);
+    CHECK(kv_whole_shard(cmd, 3, shard3) == std::optional<std::size_t>{1});
+    auto split = kv_split_by_shard(cmd, 3, shard3);
+    REQUIRE(split.parts.size() == 1);
+    CHECK(split.parts[0].cmd == cmd);
+  }
+  for (kv_command cmd : {kv_command{"RENAME", "a", "b"}, kv_command{"MSETNX", "a", "1", "c", "2"},
+                         kv_command{"COPY", "b", "d"}}) {
+    INFO(cmd[0]);
+    CHECK_FALSE(kv_whole_shard(cmd, 3, shard3));
+    auto refused = kv_split_by_shard(cmd, 3, shard3);
+    CHECK(refused.parts.empty());
+    auto reply = kv_join_replies(refused, {});
+    REQUIRE(reply.is_error());
+    CHECK(reply.str().rfind("CROSSSLOT Keys in request don't hash to the same slot", 0) == 0);
+    CHECK(reply.str().find("give its keys one hash tag") != std::string::npos);
+    CHECK(kv_whole_shard(cmd, 1, shard3) == std::optional<std::size_t>{0});
+  }
+  // A malformed one goes to one shard unchanged, which answers Redis' error.
+  CHECK(kv_split_by_shard({"MSETNX", "a", "1", "b"}, 3, shard3).parts.size() == 1);
+  CHECK(kv_split_by_shard({"RENAME", "a"}, 3, shard3).parts.size() == 1);
+}
+
 TEST_CASE("a transaction goes whole to the shard of its keys, and one across shards is refused") {
   // shard3: a, d -> 1; b -> 2; c -> 0
   auto same = kv_transaction({{"SET", "a", "1"}, {"MGET", "a", "d"}, {"PING"}});
@@ -154,8 +182,8 @@ TEST_CASE("a transaction goes whole to the shard of its keys, and one across sha
   CHECK(refused.parts.empty());
   auto reply = kv_join_replies(refused, {});
   REQUIRE(reply.is_error());
-  CHECK(reply.str().rfind("CROSSSLOT Keys in request don't hash to the same slot (the "
-                          "transaction's keys live in shards 1 and 2)", 0) == 0);
+  CHECK(reply.str().rfind("CROSSSLOT Keys in request don't hash to the same slot (the keys of "
+                          "a transaction live in shards 1 and 2)", 0) == 0);
   auto keyspace = kv_split_by_shard(kv_transaction({{"SET", "a", "1"}, {"DBSIZE"}}), 3, shard3);
   CHECK(kv_join_replies(keyspace, {}).str().rfind("CROSSSLOT dbsize reads or writes every shard",
                                                   0) == 0);

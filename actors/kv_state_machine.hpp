@@ -136,6 +136,9 @@ private:
   kv_reply cmd_exists(const kv_command& cmd);
   kv_reply cmd_mget(const kv_command& cmd);
   kv_reply cmd_mset(const kv_command& cmd);
+  kv_reply cmd_msetnx(const kv_command& cmd);
+  kv_reply cmd_rename(const kv_command& cmd, bool nx);
+  kv_reply cmd_copy(const kv_command& cmd);
   kv_reply cmd_incrby(const kv_command& cmd, int64_t by);
   kv_reply cmd_append(const kv_command& cmd);
   kv_reply cmd_strlen(const kv_command& cmd);

@@ -630,3 +630,60 @@ TEST_CASE("a reply depends on the lsn of the newest write it reveals") {
   CHECK(kv({"DBSIZE"}) == num(1));
   CHECK(kv.last_depends == 3);
 }
+
+TEST_CASE("rename moves the value and its expiry; renamenx only to a missing name") {
+  kv_harness kv;
+  CHECK(kv({"RENAME", "a", "b"}) == err("ERR no such key"));
+  CHECK(kv({"RENAMENX", "a", "a"}) == err("ERR no such key"));
+  CHECK(kv({"SET", "a", "1", "PX", "5000"}) == ok());
+  CHECK(kv({"RENAME", "a", "a"}) == ok());
+  CHECK(kv({"RENAMENX", "a", "a"}) == num(0));
+  CHECK(kv({"RENAME", "a", "b"}) == ok());
+  CHECK(kv({"GET", "a"}) == nil());
+  CHECK(kv({"GET", "b"}) == bulk("1"));
+  CHECK(kv({"PTTL", "b"}) == num(5000));
+  CHECK(kv({"SET", "c", "2"}) == ok());
+  CHECK(kv({"RENAMENX", "b", "c"}) == num(0));
+  CHECK(kv({"GET", "c"}) == bulk("2"));
+  CHECK(kv({"RENAME", "c", "b"}) == ok()); // overwrites, and the expiry goes with the value
+  CHECK(kv({"PTTL", "b"}) == num(-1));
+  CHECK(kv({"RENAMENX", "b", "d"}) == num(1));
+  CHECK(kv({"MGET", "b", "c", "d"}) == arr({nil(), nil(), bulk("2")}));
+  kv.advance(10000);
+  CHECK(kv({"SET", "e", "3", "PX", "1"}) == ok());
+  kv.advance(5);
+  CHECK(kv({"RENAME", "e", "f"}) == err("ERR no such key")); // expired
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("msetnx sets every key or none") {
+  kv_harness kv;
+  CHECK(kv({"MSETNX", "a", "1", "b"}) == err("ERR wrong number of arguments for 'msetnx' command"));
+  CHECK(kv({"MSETNX", "a", "1", "b", "2"}) == num(1));
+  CHECK(kv({"MSETNX", "c", "3", "b", "9"}) == num(0));
+  CHECK(kv({"MGET", "a", "b", "c"}) == arr({bulk("1"), bulk("2"), nil()}));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}
+
+TEST_CASE("copy duplicates the value and expiry, replacing only when told to") {
+  kv_harness kv;
+  CHECK(kv({"COPY", "a", "b"}) == num(0));
+  CHECK(kv({"SET", "a", "1", "PX", "7000"}) == ok());
+  CHECK(kv({"COPY", "a", "a"}) == err("ERR source and destination objects are the same"));
+  CHECK(kv({"COPY", "a", "b"}) == num(1));
+  CHECK(kv({"MGET", "a", "b"}) == arr({bulk("1"), bulk("1")}));
+  CHECK(kv({"PTTL", "b"}) == num(7000));
+  CHECK(kv({"SET", "c", "2"}) == ok());
+  CHECK(kv({"COPY", "c", "b"}) == num(0));
+  CHECK(kv({"COPY", "c", "b", "replace", "DB", "0"}) == num(1));
+  CHECK(kv({"GET", "b"}) == bulk("2"));
+  CHECK(kv({"PTTL", "b"}) == num(-1));
+  CHECK(kv({"COPY", "c", "d", "DB", "1"}) == err("ERR DB index is out of range"));
+  CHECK(kv({"COPY", "c", "d", "DB", "x"}) == err(not_int));
+  CHECK(kv({"COPY", "c", "d", "DB", "9999999999"})
+        == err("ERR value is out of range, value must between -2147483648 and 2147483647"));
+  CHECK(kv({"COPY", "c", "d", "DB"}) == err(syntax));
+  CHECK(kv({"COPY", "c", "d", "NOPE"}) == err(syntax));
+  CHECK(kv({"EXISTS", "d"}) == num(0));
+  CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
+}

@@ -107,6 +107,14 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_del(cmd);
     case kv_command_id::type:
       return cmd_type(cmd);
+    case kv_command_id::rename:
+      return cmd_rename(cmd, false);
+    case kv_command_id::renamenx:
+      return cmd_rename(cmd, true);
+    case kv_command_id::copy:
+      return cmd_copy(cmd);
+    case kv_command_id::msetnx:
+      return cmd_msetnx(cmd);
     case kv_command_id::getex:
       return cmd_getex(cmd);
     case kv_command_id::getrange:
@@ -380,6 +388,65 @@ kv_reply kv_state_machine::cmd_mget(const kv_command& cmd) {
     values.push_back(n == nullptr ? kv_reply::null() : kv_reply::bulk(n->second.value));
   }
   return kv_reply::array(std::move(values));
+}
+
+kv_reply kv_state_machine::cmd_msetnx(const kv_command& cmd) {
+  if (cmd.size() % 2 == 0)
+    return kv_reply::error(kv_arity_error("msetnx"));
+  for (std::size_t i = 1; i < cmd.size(); i += 2)
+    if (lookup_write(cmd[i]) != nullptr)
+      return kv_reply::integer(0);
+  for (std::size_t i = 1; i < cmd.size(); i += 2)
+    put(cmd[i], cmd[i + 1], detail::kv_no_expiry);
+  return kv_reply::integer(1);
+}
+
+// db.c renameGenericCommand: the value and its expiry move to the new name.
+kv_reply kv_state_machine::cmd_rename(const kv_command& cmd, bool nx) {
+  auto* from = lookup_write(cmd[1]);
+  if (from == nullptr)
+    return kv_reply::error("ERR no such key");
+  if (cmd[1] == cmd[2])
+    return nx ? kv_reply::integer(0) : kv_reply::ok();
+  auto value = from->second.value;
+  auto expire_at = from->second.expire_at;
+  if (lookup_write(cmd[2]) != nullptr && nx)
+    return kv_reply::integer(0);
+  put(cmd[2], std::move(value), expire_at); // (nodes may move: `from` is looked up again)
+  del(*lookup_write(cmd[1]));
+  return nx ? kv_reply::integer(1) : kv_reply::ok();
+}
+
+// db.c copyCommand, with one database: DB 0 is this one, any other index is out of range.
+kv_reply kv_state_machine::cmd_copy(const kv_command& cmd) {
+  bool replace = false;
+  for (std::size_t j = 3; j < cmd.size(); ++j) {
+    if (iequals(cmd[j], "replace")) {
+      replace = true;
+    } else if (iequals(cmd[j], "db") && j + 1 < cmd.size()) {
+      int64_t db = 0;
+      if (!detail::kv_parse_int(cmd[++j], db))
+        return kv_reply::error(not_an_integer);
+      if (db < std::numeric_limits<int32_t>::min() || db > std::numeric_limits<int32_t>::max())
+        return kv_reply::error("ERR value is out of range, value must between -2147483648 and "
+                               "2147483647");
+      if (db != 0)
+        return kv_reply::error("ERR DB index is out of range");
+    } else {
+      return kv_reply::error(syntax_error);
+    }
+  }
+  if (cmd[1] == cmd[2])
+    return kv_reply::error("ERR source and destination objects are the same");
+  auto* from = lookup_read(cmd[1]);
+  if (from == nullptr)
+    return kv_reply::integer(0);
+  auto value = from->second.value;
+  auto expire_at = from->second.expire_at;
+  if (lookup_write(cmd[2]) != nullptr && !replace)
+    return kv_reply::integer(0);
+  put(cmd[2], std::move(value), expire_at);
+  return kv_reply::integer(1);
 }
 
 kv_reply kv_state_machine::cmd_mset(const kv_command& cmd) {

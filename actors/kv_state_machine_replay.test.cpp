@@ -18,7 +18,7 @@ kv_command random_command(std::mt19937_64& rng) {
   auto key = [&] { return "key:" + std::to_string(pick(60)); };
   auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
   auto number = [&] { return std::to_string(static_cast<int64_t>(pick(2001)) - 1000); };
-  switch (pick(34)) {
+  switch (pick(37)) {
     case 0:
     case 1:
       return {"SET", key(), value()};
@@ -91,6 +91,12 @@ kv_command random_command(std::mt19937_64& rng) {
       }
       return kv_transaction(block);
     }
+    case 33:
+      return {pick(2) == 0 ? "RENAME" : "RENAMENX", key(), key()};
+    case 34:
+      return {"COPY", key(), key(), "REPLACE"};
+    case 35:
+      return {"MSETNX", key(), value(), key(), value()};
     default:
       return {"DBSIZE"};
   }

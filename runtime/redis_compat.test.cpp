@@ -152,7 +152,7 @@ public:
       pending_.pop_front();
       return c;
     }
-    switch (pick(0, 36)) {
+    switch (pick(0, 39)) {
       case 0:
       case 1:
       case 2: return set();
@@ -191,6 +191,9 @@ public:
       case 33: return pick(0, 10) == 0 ? command{"FLUSHDB"} : command{"STRLEN", key()};
       case 34: return connection();
       case 35: return transaction();
+      case 36: return {pick(0, 1) ? "RENAME" : "RENAMENX", tagged_key(), tagged_key()};
+      case 37: return copy();
+      case 38: return {"MSETNX", tagged_key(), value(), tagged_key(), value()};
       default: return pick(0, 10) == 0 ? command{"FLUSHALL"} : command{"GET", key()};
     }
   }
@@ -308,6 +311,17 @@ private:
     auto first = std::move(pending_.front());
     pending_.pop_front();
     return first;
+  }
+
+  // COPY between keys of one shard (the same key included), with its options.
+  command copy() {
+    command c{"COPY", tagged_key(), tagged_key()};
+    static const std::vector<std::vector<std::string>> options{
+      {}, {"REPLACE"}, {"DB", "0"}, {"DB", "1"}, {"DB", "x"}, {"DB"}, {"REPLACE", "DB", "0"},
+      {"NOPE"}, {"DB", "99999999999"}};
+    for (auto& o : options[pick(0, options.size() - 1)])
+      c.push_back(o);
+    return c;
   }
 
   command one_of_commands(const std::vector<command>& xs) { return xs[pick(0, xs.size() - 1)]; }
