@@ -443,9 +443,12 @@ std::shared_ptr<keel::wal::fault_file_system> crash_after_three_sets(uint32_t sh
   return fs->crash_image(); // before the fixture's clean stop writes snapshots
 }
 
-// Starts shard `k` on `fs` with hooked machines and no restarts; the start's outcome.
+// Starts shard `k` on `fs` with hooked machines and no restarts; the start's outcome. The
+// supervisor is tracked by the fixture unless `track` is false (fixture::track is not
+// thread-safe: a start on another thread leaves tracking to the test's thread).
 caf::expected<caf::actor> start_hooked(fixture& fx, std::shared_ptr<keel::wal::fault_file_system> fs,
-                                       uint32_t k, std::shared_ptr<recovery_hooks> h) {
+                                       uint32_t k, std::shared_ptr<recovery_hooks> h,
+                                       bool track = true) {
   auto o = kv_shard_options(std::move(fs), k);
   o.flags.intensity = 0;
   machine_factory<kv_command, kv_reply> make = [h](uint32_t) {
@@ -453,7 +456,7 @@ caf::expected<caf::actor> start_hooked(fixture& fx, std::shared_ptr<keel::wal::f
   };
   auto sup = keel::supervision::start_supervisor(
     fx.sys(), shard_supervisor_options<kv_command, kv_reply>(std::move(o), std::move(make)));
-  if (sup)
+  if (sup && track)
     fx.track(*sup, "shard supervisor");
   return sup;
 }
@@ -495,9 +498,13 @@ TEST_CASE("a snapshot and the records after it recover off the scheduler's threa
   auto opts = shard_fixture();
   opts.threads = 1;
   fixture fx{opts};
-  auto first = std::async(std::launch::async, [&] { return start_hooked(fx, image, 0, h); });
-  auto second = start_hooked(fx, image, 1, h);
+  auto first =
+    std::async(std::launch::async, [&] { return start_hooked(fx, image, 0, h, false); });
+  auto second = start_hooked(fx, image, 1, h, false);
   auto one = first.get();
+  for (auto* sup : {&one, &second})
+    if (*sup)
+      fx.track(**sup, "shard supervisor");
   REQUIRE(one);
   REQUIRE(second);
   CHECK(h->met);
