@@ -67,17 +67,18 @@ kv_split scan(const kv_command& cmd, std::size_t shard_count) {
 // The one shard all `keys` live in (0 when there are none), or nullopt when they span shards;
 // `why` (when set) then says so: `what` runs in one shard, `or_else` is another way out.
 std::optional<std::size_t> one_shard(const std::vector<std::string_view>& keys,
-                                     const kv_shard_of& shard_of, const std::string& what,
-                                     const char* or_else, std::string* why) {
+                                     const kv_shard_of& shard_of, std::string_view what,
+                                     std::string_view or_else, std::string* why) {
   std::optional<std::size_t> shard;
   for (auto key : keys) {
     auto k = shard_of(key);
     if (shard && *shard != k) {
       if (why != nullptr)
-        *why = "CROSSSLOT Keys in request don't hash to the same slot (the keys of " + what
-               + " live in shards " + std::to_string(*shard) + " and " + std::to_string(k)
-               + "); " + what + " runs in one shard: give its keys one hash tag, as in "
-               "{user:1}:name and {user:1}:mail (shards.hash_tags)" + or_else;
+        *why = "CROSSSLOT Keys in request don't hash to the same slot (the keys of "
+               + std::string{what} + " live in shards " + std::to_string(*shard) + " and "
+               + std::to_string(k) + "); " + std::string{what}
+               + " runs in one shard: give its keys one hash tag, as in {user:1}:name and "
+                 "{user:1}:mail (shards.hash_tags)" + std::string{or_else};
       return std::nullopt;
     }
     shard = k;
@@ -114,7 +115,7 @@ std::optional<std::size_t> command_shard(const kv_command& cmd, std::size_t shar
   if (shard_count == 1)
     return std::size_t{0};
   auto access = kv_classify(cmd);
-  return one_shard(access.keys, shard_of, std::string{access.spec->name}, "", why);
+  return one_shard(access.keys, shard_of, access.spec->name, "", why);
 }
 
 } // namespace
