@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace keel::gateway;
 using namespace keel::gateway::detail;
 
@@ -102,8 +104,174 @@ TEST_CASE_METHOD(fixture, "CLIENT SETNAME, GETNAME and ID keep the connection's 
   CHECK(answer({"client", "getname"}) == reply::bulk("worker-1"));
   CHECK(answer({"CLIENT", "ID"}) == reply::integer(7));
   CHECK(answer({"CLIENT", "SETNAME", "a b"}).is_error());
-  CHECK(answer({"CLIENT", "KILL"})
-        == reply::error("ERR unknown subcommand 'KILL'. Try CLIENT HELP."));
+  CHECK(answer({"CLIENT", "PAUSE", "10"})
+        == reply::error("ERR unknown subcommand 'PAUSE'. Try CLIENT HELP."));
+}
+
+namespace {
+
+/// Two other connections (ids 3 and 9) beside the caller (7); kill() records what it closed.
+struct fake_registry final : client_registry {
+  explicit fake_registry(const client_state& me) : me_(me) {}
+
+  std::vector<client_info> clients() const override {
+    std::vector<client_info> out;
+    for (auto id : open) {
+      client_info c;
+      c.id = id;
+      c.addr = "127.0.0.1:" + std::to_string(50000 + id);
+      c.laddr = "127.0.0.1:6399";
+      c.name = id == 7 ? me_.name : "c" + std::to_string(id);
+      c.cmd = "get";
+      c.lib_name = id == 7 ? me_.lib_name : "";
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  bool kill(uint64_t id) override {
+    REQUIRE(id != 7); // the caller's own connection closes after its reply instead
+    auto i = std::find(open.begin(), open.end(), id);
+    if (i == open.end())
+      return false;
+    open.erase(i);
+    killed.push_back(id);
+    return true;
+  }
+
+  std::vector<uint64_t> open{9, 7, 3};
+  std::vector<uint64_t> killed;
+
+private:
+  const client_state& me_;
+};
+
+struct registry_fixture : fixture {
+  fake_registry reg{client};
+
+  local_result run_with(const command& cmd) {
+    server_view v{opts, 6399, std::chrono::steady_clock::now(), counters{}, store, &reg};
+    return handle_local(cmd, client, v);
+  }
+
+  reply with(const command& cmd) {
+    auto r = run_with(cmd);
+    REQUIRE(r.what == disposition::answered);
+    return r.answer;
+  }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < text.size();) {
+    auto end = text.find('\n', at);
+    REQUIRE(end != std::string::npos); // every line ends with a line feed
+    out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(fixture, "CLIENT SETINFO stores the library name and version, as Redis 7.2") {
+  CHECK(answer({"CLIENT", "SETINFO", "LIB-NAME", "redis-py"}) == reply::ok());
+  CHECK(answer({"client", "setinfo", "lib-ver", "5.0.1"}) == reply::ok());
+  CHECK(client.lib_name == "redis-py");
+  CHECK(client.lib_ver == "5.0.1");
+  CHECK(answer({"CLIENT", "SETINFO", "LIB-NAME", "a b"})
+        == reply::error("ERR LIB-NAME cannot contain spaces, newlines or special characters."));
+  CHECK(client.lib_name == "redis-py");
+  CHECK(answer({"CLIENT", "SETINFO", "colour", "x"})
+        == reply::error("ERR Unrecognized option 'colour'"));
+  CHECK(answer({"CLIENT", "SETINFO", "LIB-NAME"})
+        == reply::error("ERR wrong number of arguments for 'client|setinfo' command"));
+  CHECK(answer({"CLIENT", "SETINFO", "LIB-VER", ""}) == reply::ok());
+  CHECK(client.lib_ver.empty());
+}
+
+TEST_CASE_METHOD(fixture, "CLIENT INFO describes the caller in CLIENT LIST's key=value form") {
+  REQUIRE(answer({"CLIENT", "SETNAME", "me"}) == reply::ok());
+  REQUIRE(answer({"CLIENT", "SETINFO", "LIB-NAME", "jedis"}) == reply::ok());
+  auto text = answer({"CLIENT", "INFO"}).str();
+  auto lines = lines_of(text);
+  REQUIRE(lines.size() == 1);
+  auto& line = lines[0];
+  CHECK(line.rfind("id=7 ", 0) == 0);
+  for (auto field : {" name=me ", " cmd=client|info ", " lib-name=jedis ", " db=0 ", " resp=2 ",
+                     " flags=N ", " multi=-1 "})
+    CHECK(line.find(field) != std::string::npos);
+  CHECK(answer({"CLIENT", "INFO", "x"})
+        == reply::error("ERR wrong number of arguments for 'client|info' command"));
+}
+
+TEST_CASE_METHOD(registry_fixture, "CLIENT LIST shows every connection in id order, filtered") {
+  auto lines = lines_of(with({"CLIENT", "LIST"}).str());
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind("id=3 addr=127.0.0.1:50003 laddr=127.0.0.1:6399 ", 0) == 0);
+  CHECK(lines[1].rfind("id=7 ", 0) == 0);
+  CHECK(lines[1].find(" cmd=client|list ") != std::string::npos);
+  CHECK(lines[2].find(" name=c9 ") != std::string::npos);
+  auto some = lines_of(with({"CLIENT", "LIST", "ID", "9", "3", "12"}).str());
+  REQUIRE(some.size() == 2);
+  CHECK(some[0].rfind("id=3 ", 0) == 0);
+  CHECK(some[1].rfind("id=9 ", 0) == 0);
+  CHECK(lines_of(with({"CLIENT", "LIST", "TYPE", "normal"}).str()).size() == 3);
+  CHECK(with({"CLIENT", "LIST", "TYPE", "pubsub"}) == reply::bulk(""));
+  CHECK(with({"CLIENT", "LIST", "TYPE", "robot"})
+        == reply::error("ERR Unknown client type 'robot'"));
+  CHECK(with({"CLIENT", "LIST", "ID", "x"}) == reply::error("ERR Invalid client ID"));
+  CHECK(with({"CLIENT", "LIST", "FOO"}) == reply::error("ERR syntax error"));
+}
+
+TEST_CASE_METHOD(registry_fixture, "CLIENT KILL closes the connections its filters select") {
+  CHECK(with({"CLIENT", "KILL", "ID", "3"}) == reply::integer(1));
+  CHECK(reg.killed == std::vector<uint64_t>{3});
+  CHECK(with({"CLIENT", "KILL", "ID", "3"}) == reply::integer(0));
+  // The old form: one address, OK or an error.
+  CHECK(with({"CLIENT", "KILL", "127.0.0.1:50009"}) == reply::ok());
+  CHECK(reg.killed == std::vector<uint64_t>{3, 9});
+  CHECK(with({"CLIENT", "KILL", "127.0.0.1:50009"}) == reply::error("ERR No such client"));
+  // The caller itself only with SKIPME no; it is answered, then closed.
+  CHECK(with({"CLIENT", "KILL", "LADDR", "127.0.0.1:6399"}) == reply::integer(0));
+  auto self = run_with({"CLIENT", "KILL", "LADDR", "127.0.0.1:6399", "SKIPME", "no"});
+  CHECK(self.what == disposition::answered_close);
+  CHECK(self.answer == reply::integer(1));
+  CHECK(reg.killed == std::vector<uint64_t>{3, 9});
+}
+
+TEST_CASE_METHOD(registry_fixture, "CLIENT KILL refuses bad filters and kills nothing then") {
+  CHECK(with({"CLIENT", "KILL", "ID", "0"})
+        == reply::error("ERR client-id should be greater than 0"));
+  CHECK(with({"CLIENT", "KILL", "ID", "3", "SKIPME"}) == reply::error("ERR syntax error"));
+  CHECK(with({"CLIENT", "KILL", "ID", "3", "SKIPME", "maybe"})
+        == reply::error("ERR syntax error"));
+  CHECK(with({"CLIENT", "KILL", "TYPE", "robot"})
+        == reply::error("ERR Unknown client type 'robot'"));
+  CHECK(with({"CLIENT", "KILL", "USER", "bob"}) == reply::error("ERR No such user 'bob'"));
+  CHECK(with({"CLIENT", "KILL", "COLOUR", "red"}) == reply::error("ERR syntax error"));
+  CHECK(with({"CLIENT", "KILL"})
+        == reply::error("ERR wrong number of arguments for 'client|kill' command"));
+  CHECK(reg.killed.empty());
+  CHECK(with({"CLIENT", "KILL", "TYPE", "pubsub"}) == reply::integer(0));
+  CHECK(with({"CLIENT", "KILL", "USER", "default", "SKIPME", "yes"}) == reply::integer(2));
+  CHECK(reg.killed == std::vector<uint64_t>{3, 9});
+}
+
+TEST_CASE_METHOD(fixture, "CLIENT, COMMAND and CONFIG HELP list what their error text points to") {
+  for (const char* name : {"CLIENT", "COMMAND", "CONFIG"}) {
+    auto r = answer({name, "HELP"});
+    REQUIRE(r.type() == reply::kind::array);
+    REQUIRE(r.elements().size() > 4);
+    CHECK(r.elements()[0].str().rfind(std::string{name} + " <subcommand>", 0) == 0);
+    CHECK(r.elements().back() == reply::simple("    Print this help."));
+    CHECK(answer({name, "HELP", "x"}).is_error());
+  }
+  auto client_help = answer({"CLIENT", "HELP"});
+  for (const char* sub : {"KILL <ip:port>", "LIST [options ...]", "SETINFO <option> <value>"})
+    CHECK(std::find(client_help.elements().begin(), client_help.elements().end(),
+                    reply::simple(sub))
+          != client_help.elements().end());
 }
 
 TEST_CASE_METHOD(fixture, "COMMAND COUNT matches COMMAND and DOCS lists name and docs pairs") {

@@ -17,6 +17,38 @@ namespace keel::gateway {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+
+/// The sessions of a running server, as CLIENT LIST and CLIENT KILL see them.
+class session_registry final : public detail::client_registry {
+public:
+  explicit session_registry(detail::server_state& st) : st_(st) {}
+
+  std::vector<detail::client_info> clients() const override {
+    std::vector<detail::client_info> out;
+    out.reserve(st_.sessions.size());
+    for (auto& entry : st_.sessions)
+      out.push_back(entry.second->info());
+    return out;
+  }
+
+  bool kill(uint64_t id) override {
+    for (auto& entry : st_.sessions) {
+      if (entry.second->id() == id) {
+        auto keep = entry.second; // close() erases it from the registry
+        keep->kill();
+        return true;
+      }
+    }
+    return false;
+  }
+
+private:
+  detail::server_state& st_;
+};
+
+} // namespace
+
 struct server::impl {
   impl(options o, backend& b) : opts(std::move(o)), store(b) {}
 
@@ -112,6 +144,7 @@ caf::expected<uint16_t> server::start() {
     return err;
   d.st = std::make_unique<detail::server_state>(d.opts, d.store, d.numbers);
   auto& st = *d.st;
+  st.clients = std::make_unique<session_registry>(st);
   st.logger = detail::log();
   st.batcher.set_logger(st.logger);
   auto endpoint = asio::ip::tcp::endpoint{asio::ip::make_address(d.opts.bind), d.opts.port};

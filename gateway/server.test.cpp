@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -279,6 +280,42 @@ TEST_CASE("QUIT answers OK and closes the connection") {
   CHECK(c.read_reply() == reply::ok());
   CHECK(c.wait_closed());
   CHECK(c.pending().empty()); // nothing after QUIT was answered
+}
+
+TEST_CASE("CLIENT LIST shows every connection and CLIENT KILL closes another one") {
+  running_server s;
+  test_client a{s.port};
+  test_client b{s.port};
+  REQUIRE(
+    a.send(encode_command({"CLIENT", "SETNAME", "alpha"}) + encode_command({"CLIENT", "ID"})));
+  REQUIRE(a.read_reply() == reply::ok());
+  auto a_id = a.read_reply();
+  REQUIRE(a_id);
+  REQUIRE(b.send(encode_command({"CLIENT", "LIST"})));
+  auto list = b.read_reply();
+  REQUIRE(list);
+  auto text = list->str();
+  auto a_line = "id=" + std::to_string(a_id->integer_value()) + " addr=127.0.0.1:";
+  CHECK(text.find(a_line) != std::string::npos);
+  CHECK(text.find(" name=alpha ") != std::string::npos);
+  CHECK(text.find(" laddr=127.0.0.1:" + std::to_string(s.port) + " ") != std::string::npos);
+  CHECK(text.find(" cmd=client ") != std::string::npos);      // a's last command
+  CHECK(text.find(" cmd=client|list ") != std::string::npos); // b's, the one asking
+  CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+  REQUIRE(b.send(encode_command({"CLIENT", "KILL", "ID", std::to_string(a_id->integer_value())})));
+  CHECK(b.read_reply() == reply::integer(1));
+  CHECK(a.wait_closed());
+  REQUIRE(b.send(encode_command({"CLIENT", "LIST"})));
+  auto after = b.read_reply();
+  REQUIRE(after);
+  CHECK(std::count(after->str().begin(), after->str().end(), '\n') == 1);
+  // Killing itself (SKIPME no), a client still gets its reply, then the connection closes.
+  REQUIRE(b.send(encode_command({"CLIENT", "KILL", "SKIPME", "no", "TYPE", "normal"})));
+  CHECK(b.read_reply() == reply::integer(1));
+  CHECK(b.wait_closed());
+  test_client c{s.port};
+  REQUIRE(c.send("PING\r\n"));
+  CHECK(c.read_reply() == reply::simple("PONG"));
 }
 
 TEST_CASE("replies from a backend on another thread come back in order") {

@@ -32,7 +32,8 @@ session::session(server_state& st, asio::ip::tcp::socket sock, uint64_t id)
   : st_(st), sock_(std::move(sock)), timer_(st.io), parser_(limits_of(st.opts)) {
   client_.id = id;
   client_.authenticated = st.opts.password.empty();
-  last_active_ = std::chrono::steady_clock::now();
+  last_active_ = created_ = std::chrono::steady_clock::now();
+  fd_ = static_cast<int>(sock_.native_handle());
 }
 
 void session::start() {
@@ -56,7 +57,51 @@ void session::stop() {
 }
 
 server_view session::view() const {
-  return server_view{st_.opts, st_.port, st_.started, st_.numbers.snapshot(), st_.store};
+  return server_view{st_.opts,  st_.port, st_.started, st_.numbers.snapshot(),
+                     st_.store, st_.clients.get()};
+}
+
+namespace {
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
+  auto ip = e.address().to_string();
+  return (e.address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port());
+}
+
+int64_t seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t)
+    .count();
+}
+
+} // namespace
+
+client_info session::info() const {
+  error_code ec;
+  if (addr_.empty())
+    if (auto e = sock_.remote_endpoint(ec); !ec)
+      addr_ = endpoint_text(e);
+  if (laddr_.empty())
+    if (auto e = sock_.local_endpoint(ec); !ec)
+      laddr_ = endpoint_text(e);
+  client_info c;
+  c.id = client_.id;
+  c.addr = addr_;
+  c.laddr = laddr_;
+  c.fd = closed_ ? -1 : fd_;
+  c.name = client_.name;
+  c.age_s = seconds_since(created_);
+  c.idle_s = seconds_since(last_active_);
+  c.multi = multi_.open ? static_cast<int64_t>(multi_.queued.size()) : -1;
+  c.qbuf = in_len_;
+  c.omem = out_.size() + wbuf_.size();
+  c.cmd = lower_name(last_cmd_);
+  c.lib_name = client_.lib_name;
+  c.lib_ver = client_.lib_ver;
+  return c;
+}
+
+void session::kill() {
+  close("killed by CLIENT KILL");
 }
 
 void session::read() {
@@ -89,6 +134,7 @@ void session::on_read(const error_code& ec, size_t) {
 }
 
 session::after session::step(command& cmd, std::vector<command>& batch) {
+  last_cmd_.assign(cmd[0]);
   if (client_.authenticated) {
     auto m = multi_filter(cmd, multi_);
     if (m.what == multi_step::answered) {

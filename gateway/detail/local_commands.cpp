@@ -1,5 +1,6 @@
 #include "gateway/detail/local_commands.hpp"
 
+#include "gateway/detail/client_command.hpp"
 #include "gateway/detail/command_table.hpp"
 #include "gateway/detail/info.hpp"
 #include "gateway/standard_replies.hpp"
@@ -13,10 +14,6 @@ namespace {
 
 local_result answer(reply r) {
   return {disposition::answered, std::move(r)};
-}
-
-bool valid_client_name(const std::string& name) {
-  return std::all_of(name.begin(), name.end(), [](char c) { return c >= '!' && c <= '~'; });
 }
 
 /// Redis' stringmatchlen for the patterns CONFIG GET needs: '*', '?' and literal characters.
@@ -92,7 +89,7 @@ local_result hello(const command& cmd, client_state& client, const server_view& 
     } else if (iequals(cmd[i], "setname") && more) {
       new_name = cmd[++i];
       set_name = true;
-      if (!valid_client_name(new_name))
+      if (!valid_client_attr(new_name))
         return answer(reply::error(
           "ERR Client names cannot contain spaces, newlines or special characters."));
     } else {
@@ -115,31 +112,12 @@ local_result hello(const command& cmd, client_state& client, const server_view& 
                               reply::bulk("modules"), reply::array({})}));
 }
 
-local_result client_cmd(const command& cmd, client_state& client) {
-  if (cmd.size() < 2)
-    return answer(wrong_arity(cmd[0]));
-  const auto& sub = cmd[1];
-  if (iequals(sub, "setname")) {
-    if (cmd.size() != 3)
-      return answer(wrong_arity("client|setname"));
-    if (!valid_client_name(cmd[2]))
-      return answer(reply::error(
-        "ERR Client names cannot contain spaces, newlines or special characters."));
-    client.name = cmd[2];
-    return answer(reply::ok());
-  }
-  if (iequals(sub, "getname")) {
-    if (cmd.size() != 2)
-      return answer(wrong_arity("client|getname"));
-    return answer(client.name.empty() ? reply::null() : reply::bulk(client.name));
-  }
-  if (iequals(sub, "id")) {
-    if (cmd.size() != 2)
-      return answer(wrong_arity("client|id"));
-    return answer(reply::integer(static_cast<int64_t>(client.id)));
-  }
-  return answer(
-    reply::error("ERR unknown subcommand '" + sub + "'. Try CLIENT HELP."));
+// A HELP reply: `lines` as status replies, as Redis' addReplyHelp.
+local_result help_reply(std::initializer_list<const char*> lines) {
+  std::vector<reply> out;
+  for (auto* line : lines)
+    out.push_back(reply::simple(line));
+  return answer(reply::array(std::move(out)));
 }
 
 local_result command_cmd(const command& cmd) {
@@ -176,12 +154,46 @@ local_result command_cmd(const command& cmd) {
     }
     return answer(reply::array(std::move(out)));
   }
+  if (iequals(sub, "help")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("command|help"));
+    return help_reply({
+      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "(no subcommand)",
+      "    Return details about all commands.",
+      "COUNT",
+      "    Return the total number of commands in this server.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "HELP",
+      "    Print this help.",
+    });
+  }
   return answer(reply::error("ERR unknown subcommand '" + sub + "'. Try COMMAND HELP."));
 }
 
 local_result config_cmd(const command& cmd, const server_view& srv) {
   if (cmd.size() < 2)
     return answer(wrong_arity(cmd[0]));
+  if (iequals(cmd[1], "help")) {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("config|help"));
+    return help_reply({
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "    The parameters are those that redis-benchmark and redis-cli ask for;",
+      "    keel's own settings live in its YAML configuration.",
+      "HELP",
+      "    Print this help.",
+    });
+  }
   if (!iequals(cmd[1], "get"))
     return answer(
       reply::error("ERR unknown subcommand '" + cmd[1] + "'. Try CONFIG HELP."));
@@ -260,7 +272,7 @@ local_result handle_local(const command& cmd, client_state& client, const server
   if (iequals(name, "unwatch"))
     return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
   if (iequals(name, "client"))
-    return client_cmd(cmd, client);
+    return client_command(cmd, client, srv);
   if (iequals(name, "command"))
     return command_cmd(cmd);
   if (iequals(name, "config"))

@@ -1,9 +1,10 @@
 // keel::gateway::detail local commands: what the gateway answers itself, without the backend
 // (internal; sessions call it, tests drive it directly).
 //
-// PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT SETNAME/GETNAME/ID, COMMAND [COUNT|DOCS|INFO],
-// CONFIG GET, INFO and UNWATCH. Every other command goes to the backend, unless the client must still
-// authenticate (then it is answered NOAUTH). Texts follow redis-server 7.
+// PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT (client_command.hpp), COMMAND
+// [COUNT|DOCS|INFO|HELP], CONFIG GET|HELP, INFO and UNWATCH. Every other command goes to the
+// backend, unless the client must still authenticate (then it is answered NOAUTH). Texts follow
+// redis-server 7.
 #pragma once
 
 #include "gateway/backend.hpp"
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace keel::gateway::detail {
 
@@ -23,6 +25,38 @@ struct client_state {
   uint64_t id = 0;            ///< CLIENT ID
   std::string name;           ///< CLIENT SETNAME
   bool authenticated = false; ///< AUTH done, or no password configured
+  std::string lib_name;       ///< CLIENT SETINFO LIB-NAME
+  std::string lib_ver;        ///< CLIENT SETINFO LIB-VER
+};
+
+/// What CLIENT LIST, CLIENT INFO and CLIENT KILL see of one connection.
+struct client_info {
+  uint64_t id = 0;
+  std::string addr;    ///< the client's end, ip:port ([ip]:port for IPv6)
+  std::string laddr;   ///< the server's end
+  int fd = -1;
+  std::string name;
+  int64_t age_s = 0;   ///< since the connection was accepted
+  int64_t idle_s = 0;  ///< since its last command
+  int64_t multi = -1;  ///< commands queued in MULTI; -1 outside a block
+  size_t qbuf = 0;     ///< bytes read and not parsed yet
+  size_t omem = 0;     ///< reply bytes not written yet
+  std::string cmd;     ///< the last command's name, lower case
+  std::string lib_name;
+  std::string lib_ver;
+};
+
+/// The server's open connections, for CLIENT LIST and CLIENT KILL (I/O thread only).
+class client_registry {
+public:
+  virtual ~client_registry() = default;
+
+  /// Every open connection, the caller's own included, in no particular order.
+  [[nodiscard]] virtual std::vector<client_info> clients() const = 0;
+
+  /// Closes connection `id` at once (replies not yet written are dropped); false when there is
+  /// none. Never called for the caller's own connection.
+  virtual bool kill(uint64_t id) = 0;
 };
 
 /// What local commands may read of the server; references outlive the call.
@@ -32,6 +66,7 @@ struct server_view {
   std::chrono::steady_clock::time_point started; ///< for uptime
   counters numbers;                              ///< a snapshot for INFO
   const backend& store;                          ///< stats() for INFO keyspace
+  client_registry* clients = nullptr; ///< CLIENT LIST/KILL; without it only the caller is seen
 };
 
 /// What to do with one command.

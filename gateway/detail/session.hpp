@@ -3,13 +3,14 @@
 // Life of a session, all on the server's I/O thread: read what the socket has into in_, parse
 // every complete command, answer local commands in place and hand the others to the backend as
 // ONE batch (through the server's coalescer, which joins the batches of all connections read in
-// the same turn of the I/O loop into one backend call), wait (reading nothing more) until the backend's replies arrive, encode all replies
-// in request order into out_, write, read again. MULTI blocks are queued here (multi.hpp) and
-// go to the backend at EXEC as one transaction command. A protocol error is answered after the replies
-// of the commands before it, then the connection closes (see protocol_error.hpp). A client whose
-// unwritten replies exceed the output buffer limit is closed; so is one idle longer than the
-// idle timeout (never while its batch runs). Each session holds itself alive through its
-// pending handlers and the server's registry; close() removes it from the registry.
+// the same turn of the I/O loop into one backend call), wait (reading nothing more) until the
+// backend's replies arrive, encode all replies in request order into out_, write, read again.
+// MULTI blocks are queued here (multi.hpp) and go to the backend at EXEC as one transaction
+// command. A protocol error is answered after the replies of the commands before it, then the
+// connection closes (see protocol_error.hpp). A client whose unwritten replies exceed the output
+// buffer limit is closed; so is one idle longer than the idle timeout (never while its batch
+// runs), and one that CLIENT KILL names. Each session holds itself alive through its pending
+// handlers and the server's registry; close() removes it from the registry.
 #pragma once
 
 #include "gateway/detail/local_commands.hpp"
@@ -36,6 +37,14 @@ public:
   /// The server stops: finish the batch in flight, write its replies (within a grace period),
   /// then close.
   void stop();
+
+  /// What CLIENT LIST shows of this connection.
+  [[nodiscard]] client_info info() const;
+
+  /// Closes the connection now, dropping replies not yet written (CLIENT KILL).
+  void kill();
+
+  [[nodiscard]] uint64_t id() const { return client_.id; }
 
 private:
   /// One reply slot of a pipeline: a local answer, or the next backend reply.
@@ -92,6 +101,11 @@ private:
   bool stopping_ = false;
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_active_;
+  std::chrono::steady_clock::time_point created_;
+  std::string last_cmd_;     ///< the name of the last command, as sent
+  int fd_ = -1;              ///< the socket's descriptor (CLIENT LIST)
+  mutable std::string addr_;  ///< the peer's address (CLIENT LIST), once asked for
+  mutable std::string laddr_; ///< the local address, once asked for
 };
 
 } // namespace keel::gateway::detail
