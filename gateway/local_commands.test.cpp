@@ -221,6 +221,7 @@ TEST_CASE_METHOD(registry_fixture, "CLIENT LIST shows every connection in id ord
   CHECK(with({"CLIENT", "LIST", "TYPE", "robot"})
         == reply::error("ERR Unknown client type 'robot'"));
   CHECK(with({"CLIENT", "LIST", "ID", "x"}) == reply::error("ERR Invalid client ID"));
+  CHECK(with({"CLIENT", "LIST", "ID", "0", "-4"}) == reply::bulk(""));
   CHECK(with({"CLIENT", "LIST", "FOO"}) == reply::error("ERR syntax error"));
 }
 

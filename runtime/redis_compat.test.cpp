@@ -267,7 +267,15 @@ private:
       {"CLIENT", "GETNAME"}, {"CLIENT", "NOSUCH"}, {"CLIENT"}, {"AUTH", "secret"},
       {"AUTH", "user", "secret"}, {"AUTH", "default", "x"}, {"HELLO", "2", "AUTH"},
       {"HELLO", "x"}, {"HELLO", "4"}, {"HELLO", "02"}, {"HELLO", "2", "BAD"},
-      {"HELLO", "2", "SETNAME", "a b"}};
+      {"HELLO", "2", "SETNAME", "a b"}, {"CLIENT", "KILL", "ID", "0"},
+      {"CLIENT", "KILL", "ID", "x"}, {"CLIENT", "KILL", "COLOUR", "red"},
+      {"CLIENT", "KILL", "1.2.3.4:5"}, {"CLIENT", "KILL", "USER", "bob"},
+      {"CLIENT", "KILL", "SKIPME", "maybe"}, {"CLIENT", "KILL", "ID", "3", "SKIPME"},
+      {"CLIENT", "KILL", "TYPE", "pubsub"}, {"CLIENT", "KILL", "ADDR", "1.2.3.4:5"},
+      {"CLIENT", "KILL"}, {"CLIENT", "LIST", "TYPE", "robot"}, {"CLIENT", "LIST", "ID", "x"},
+      {"CLIENT", "LIST", "ID", "0"}, {"CLIENT", "LIST", "TYPE", "pubsub"},
+      {"CLIENT", "LIST", "FOO"}, {"CLIENT", "INFO", "x"}, {"CLIENT", "HELP", "x"},
+      {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

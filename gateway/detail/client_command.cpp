@@ -95,7 +95,7 @@ local_result setinfo(const command& cmd, client_state& client) {
 
 local_result list(const command& cmd, const client_state& client, const server_view& srv) {
   bool keep_all = true;
-  std::vector<uint64_t> ids;
+  std::vector<int64_t> ids; // any integer, as Redis: those below 1 match no connection
   if (cmd.size() == 4 && iequals(cmd[2], "type")) {
     auto t = type_matches(cmd[3]);
     if (!t)
@@ -104,9 +104,9 @@ local_result list(const command& cmd, const client_state& client, const server_v
   } else if (cmd.size() > 3 && iequals(cmd[2], "id")) {
     for (size_t i = 3; i < cmd.size(); ++i) {
       auto id = to_int(cmd[i]);
-      if (!id || *id < 1)
+      if (!id)
         return answer(reply::error("ERR Invalid client ID"));
-      ids.push_back(static_cast<uint64_t>(*id));
+      ids.push_back(*id);
     }
   } else if (cmd.size() != 2) {
     return answer(syntax_error());
@@ -114,7 +114,8 @@ local_result list(const command& cmd, const client_state& client, const server_v
   std::string text;
   if (keep_all) {
     for (auto& c : all_clients(client, srv, "client|list")) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), c.id) == ids.end())
+      if (!ids.empty()
+          && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id)) == ids.end())
         continue;
       text += client_line(c);
       text += '\n';
