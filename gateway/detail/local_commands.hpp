@@ -37,7 +37,7 @@ struct client_info {
   int fd = -1;
   std::string name;
   int64_t age_s = 0;   ///< since the connection was accepted
-  int64_t idle_s = 0;  ///< since its last command
+  int64_t idle_s = 0;  ///< since it last sent anything
   int64_t multi = -1;  ///< commands queued in MULTI; -1 outside a block
   size_t qbuf = 0;     ///< bytes read and not parsed yet
   size_t omem = 0;     ///< reply bytes not written yet
