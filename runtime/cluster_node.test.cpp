@@ -178,6 +178,16 @@ bool on_b(int i) {
   return k >= 4 && k <= 7;
 }
 
+/// A hash tag whose keys live in a shard of node b.
+std::string tag_on_b() {
+  for (int i = 0;; ++i) {
+    auto tag = "u" + std::to_string(i);
+    auto k = keel::actors::shard_of("{" + tag + "}:x", shard_count);
+    if (k >= 4 && k <= 7)
+      return tag;
+  }
+}
+
 } // namespace
 
 TEST_CASE("three keel-nodes: write through a, read through c, kill -9 b and bring it back",
@@ -210,6 +220,21 @@ TEST_CASE("three keel-nodes: write through a, read through c, kill -9 b and brin
   CHECK(on_b_count > keys / 5); // a third of the shards: about a third of the keys
   CHECK(pipeline(c.port(), {{"DBSIZE"}})[0] == reply::integer(keys));
 
+  // Keys of one hash tag share a shard, here one of b's: a transaction over them, a WATCH and a
+  // RENAME sent through a's gateway run whole on b.
+  auto t = "{" + tag_on_b() + "}:";
+  auto tx = pipeline(a.port(), {{"WATCH", t + "a"},
+                                {"MULTI"},
+                                {"SET", t + "a", "1"},
+                                {"INCR", t + "b"},
+                                {"EXEC"},
+                                {"RENAME", t + "a", t + "c"}});
+  CHECK(tx[0] == reply::ok());
+  CHECK(tx[4] == reply::array({reply::ok(), reply::integer(1)}));
+  CHECK(tx[5] == reply::ok());
+  CHECK(pipeline(c.port(), {{"MGET", t + "a", t + "b", t + "c"}})[0]
+        == reply::array({reply::null(), reply::bulk("1"), reply::bulk("1")}));
+
   // b dies without a clean shutdown: its shards answer the clear error, the others serve.
   b.crash();
   c.await_peer_down("b");
@@ -235,6 +260,8 @@ TEST_CASE("three keel-nodes: write through a, read through c, kill -9 b and brin
   got = pipeline(c.port(), gets);
   for (int i = 0; i < keys; ++i)
     REQUIRE(got[static_cast<size_t>(i)] == reply::bulk(value_of(i)));
+  CHECK(pipeline(a.port(), {{"MGET", t + "b", t + "c"}})[0]
+        == reply::array({reply::bulk("1"), reply::bulk("1")}));
   CHECK(a.stop() == 0);
   CHECK(b.stop() == 0);
   CHECK(c.stop() == 0);
