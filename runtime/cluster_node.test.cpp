@@ -260,7 +260,7 @@ TEST_CASE("three keel-nodes: write through a, read through c, kill -9 b and brin
   got = pipeline(c.port(), gets);
   for (int i = 0; i < keys; ++i)
     REQUIRE(got[static_cast<size_t>(i)] == reply::bulk(value_of(i)));
-  CHECK(pipeline(a.port(), {{"MGET", t + "b", t + "c"}})[0]
+  CHECK(pipeline(c.port(), {{"MGET", t + "b", t + "c"}})[0]
         == reply::array({reply::bulk("1"), reply::bulk("1")}));
   CHECK(a.stop() == 0);
   CHECK(b.stop() == 0);
