@@ -2,6 +2,7 @@
 
 #include "actors/kv_number.hpp"
 
+#include <random>
 #include <string>
 
 namespace keel::actors {
@@ -141,6 +142,7 @@ std::optional<std::size_t> kv_whole_shard(const kv_command& cmd, std::size_t sha
     case kv_command_id::flushdb:
     case kv_command_id::keys:
     case kv_command_id::scan:
+    case kv_command_id::randomkey:
       return std::nullopt;
     case kv_command_id::exec:
       return transaction_shard(cmd, shard_count, shard_of, nullptr);
@@ -179,6 +181,8 @@ kv_split kv_split_by_shard(const kv_command& cmd, std::size_t shard_count,
       return broadcast(cmd, shard_count, join_kind::all_ok);
     case kv_command_id::keys:
       return broadcast(cmd, shard_count, join_kind::concat);
+    case kv_command_id::randomkey:
+      return broadcast(cmd, shard_count, join_kind::random_one);
     case kv_command_id::scan:
       return scan(cmd, shard_count);
     case kv_command_id::exec: // only when its keys span shards (kv_whole_shard took it else)
@@ -236,6 +240,18 @@ kv_reply kv_join_replies(const kv_split& split, std::vector<kv_reply> replies) {
     }
     case join_kind::refused:
       return split.refusal;
+    case join_kind::random_one: {
+      // A shard picked at random among those with a key: uniform over keys while the hash
+      // spreads keys evenly over the shards.
+      std::vector<kv_reply*> found;
+      for (auto& r : replies)
+        if (r.type() == kv_reply::kind::bulk)
+          found.push_back(&r);
+      if (found.empty())
+        return kv_reply::null();
+      thread_local std::mt19937_64 rng{std::random_device{}()};
+      return std::move(*found[rng() % found.size()]);
+    }
     case join_kind::scan: {
       auto& r = replies.front();
       if (r.elements().size() != 2)

@@ -57,6 +57,7 @@ struct kv_split {
     concat, ///< KEYS: arrays concatenated
     scan,   ///< SCAN: cursor re-encoded
     refused, ///< no parts: the reply is `refusal` (a transaction or RENAME... across shards)
+    random_one, ///< RANDOMKEY: one of the shards' keys (nil when every shard answered nil)
   };
 
   join_kind join = join_kind::single;

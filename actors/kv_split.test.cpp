@@ -75,6 +75,24 @@ TEST_CASE("keys, dbsize and flushall go to every shard") {
   CHECK(c.run({"FLUSHALL", "bad"}) == err("ERR syntax error"));
 }
 
+TEST_CASE("randomkey asks every shard and answers one of their keys, nil when none has one") {
+  cluster c;
+  CHECK(c.run({"RANDOMKEY"}) == nil());
+  CHECK(c.run({"SET", "b", "1"}) == ok()); // shard 2 of 3
+  for (int i = 0; i < 5; ++i)
+    CHECK(c.run({"RANDOMKEY"}) == bulk("b"));
+  CHECK(c.run({"MSET", "a", "1", "c", "3"}) == ok());
+  std::set<std::string> seen;
+  for (int i = 0; i < 200 && seen.size() < 3; ++i)
+    seen.insert(c.run({"RANDOMKEY"}).str());
+  CHECK(seen == std::set<std::string>{"a", "b", "c"});
+  auto split = kv_split_by_shard({"RANDOMKEY"}, 3, shard3);
+  CHECK(split.parts.size() == 3);
+  CHECK(kv_join_replies(split, {nil(), err("ERR x"), bulk("k")}) == err("ERR x"));
+  CHECK(c.run({"RANDOMKEY", "x"})
+        == err("ERR wrong number of arguments for 'randomkey' command"));
+}
+
 TEST_CASE("single-key commands go to their key's shard and errors pass through") {
   auto split = kv_split_by_shard({"INCR", "b"}, 3, shard3);
   REQUIRE(split.parts.size() == 1);

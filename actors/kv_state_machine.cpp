@@ -22,6 +22,7 @@ constexpr std::size_t expire_keys_per_loop = 20;
 kv_state_machine::kv_state_machine(kv_options opts)
   : opts_(opts), rng_(opts.seed), epoch_(std::random_device{}()) {
   epoch_ = (epoch_ << 32) ^ std::random_device{}();
+  pick_rng_.seed(epoch_);
 }
 
 // -- state_machine ------------------------------------------------------------

@@ -147,6 +147,7 @@ private:
   kv_reply cmd_persist(const kv_command& cmd);
   kv_reply cmd_flushall(const kv_command& cmd);
   kv_reply cmd_keys(const kv_command& cmd);
+  kv_reply cmd_randomkey();
   kv_reply cmd_scan(const kv_command& cmd);
 
   kv_options opts_;
@@ -154,6 +155,9 @@ private:
   detail::kv_rng rng_;
   uint64_t lru_clock_ = 0;
   uint64_t epoch_ = 0; ///< random per machine: WATCH versions from before a restart never match
+  /// RANDOMKEY's picks: apart from rng_, so that reads (not replayed) leave eviction's samples
+  /// as replay draws them.
+  detail::kv_rng pick_rng_;
   std::array<lsn, 1024> deleted_at_{}; ///< per key hash bucket: the LSN of its last deletion
   lsn flushed_at_ = 0;                 ///< the LSN of the last FLUSHALL
   uint64_t evicted_ = 0;

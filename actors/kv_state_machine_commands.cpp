@@ -185,8 +185,30 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_keys(cmd);
     case kv_command_id::scan:
       return cmd_scan(cmd);
+    case kv_command_id::randomkey:
+      return cmd_randomkey();
   }
   return kv_reply::error(kv_unknown_command_error(cmd));
+}
+
+kv_reply kv_state_machine::cmd_randomkey() {
+  depend(last_write_); // the answer shows the whole key space, deletions included
+  // As Redis: an expired key met on the way is deleted (queued, then logged), not answered. A
+  // few random picks first, then a walk, so that nil means there is no live key at all.
+  for (int i = 0; i < 16; ++i) {
+    auto* n = keys_.random_key(pick_rng_);
+    if (n == nullptr)
+      return kv_reply::null();
+    if (!is_expired(n->second))
+      return kv_reply::bulk(n->first);
+    queue_expired(n->first);
+  }
+  const node* live = nullptr;
+  keys_.for_each([&](const node& n) {
+    if (live == nullptr && !is_expired(n.second))
+      live = &n;
+  });
+  return live == nullptr ? kv_reply::null() : kv_reply::bulk(live->first);
 }
 
 kv_reply kv_state_machine::cmd_get(const kv_command& cmd) {

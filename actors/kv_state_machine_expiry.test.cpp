@@ -34,6 +34,24 @@ TEST_CASE("a read of an expired key logs nothing and the next expire cycle delet
   CHECK(kv.log.size() == before + 1);
 }
 
+TEST_CASE("RANDOMKEY never answers an expired key and queues those it meets for deletion") {
+  kv_harness kv;
+  for (int i = 0; i < 200; ++i)
+    REQUIRE(kv({"SET", "gone:" + std::to_string(i), "v", "PX", "10"}) == ok());
+  CHECK(kv({"SET", "live", "v"}) == ok());
+  kv.advance(11);
+  // 200 expired keys and one live one: random picks mostly meet expired keys, the walk after
+  // them still finds the live one.
+  for (int i = 0; i < 20; ++i)
+    CHECK(kv({"RANDOMKEY"}) == bulk("live"));
+  CHECK(kv({"DEL", "live"}) == num(1));
+  auto before = kv.log.size();
+  CHECK(kv({"RANDOMKEY"}) == nil());
+  CHECK(kv.log.size() == before); // a read logs nothing itself
+  CHECK(kv.cycle(0) > 0);          // the expired keys it met are deleted by the next cycle
+  CHECK(kv.sm.size() < 200);
+}
+
 TEST_CASE("a write that meets an expired key deletes it and treats it as missing") {
   kv_harness kv;
   CHECK(kv({"SET", "n", "41", "PX", "10"}) == ok());

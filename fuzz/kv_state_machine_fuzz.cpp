@@ -28,7 +28,7 @@ const char* const names[] = {
   "TTL",    "PTTL",    "PERSIST", "DBSIZE",   "FLUSHALL",  "KEYS",   "SCAN",    "NOSUCHCMD",
   "SETNX",  "SETEX",   "PSETEX",  "GETSET",   "GETDEL",    "UNLINK", "TYPE",    "GETEX",
   "GETRANGE", "SETRANGE", "INCRBYFLOAT", "TOUCH", "EXPIRETIME", "PEXPIRETIME", "FLUSHDB",
-  "EXEC",   "WATCH",   "WATCHED", "RENAME", "RENAMENX", "MSETNX", "COPY",
+  "EXEC",   "WATCH",   "WATCHED", "RENAME", "RENAMENX", "MSETNX", "COPY",  "RANDOMKEY",
 };
 const char* const words[] = {
   "a", "b", "c", "d", "a", "b", "0", "1", "-1", "10", "100", "1700000001", "9223372036854775807",

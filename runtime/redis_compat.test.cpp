@@ -20,6 +20,7 @@
 #include <deque>
 #include <random>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -355,7 +356,7 @@ private:
       {"PING"},          {"PING", "x"},       {"TTL", "k0", "k1"}, {"dbsize", "x"},
       {"GETEX"},         {"GETRANGE", "k0", "1"}, {"SETRANGE", "k0", "1"}, {"TOUCH"},
       {"INCRBYFLOAT", "k0"}, {"EXPIRETIME"},  {"FLUSHDB", "x"}, {"FLUSHDB", "ASYNC", "x"},
-      {"flushdb", "sync"}, {"EXEC"}, {"DISCARD"}, {"UNWATCH"}};
+      {"flushdb", "sync"}, {"EXEC"}, {"DISCARD"}, {"UNWATCH"}, {"RANDOMKEY", "x"}};
     return xs[pick(0, xs.size() - 1)];
   }
 
@@ -579,6 +580,31 @@ TEST_CASE("keel-node restarted after kill -9 or a clean stop holds the key space
   }
   CHECK(keys_compared >= 10);
   CHECK(keel->stop() == 0);
+}
+
+TEST_CASE_METHOD(side_by_side, "RANDOMKEY answers as redis-server: nil when empty, else a key",
+                 "[node][gateway][redis]") {
+  for (auto* to : {&to_redis, &to_keel}) {
+    auto ask = [to](const command& c) {
+      REQUIRE(to->send(encode(c)));
+      auto r = to->read_reply();
+      REQUIRE(r);
+      return *r;
+    };
+    INFO((to == &to_redis ? "redis-server" : "keel-node"));
+    REQUIRE(ask({"FLUSHALL"}) == reply::ok());
+    CHECK(ask({"RANDOMKEY"}) == reply::null());
+    REQUIRE(ask({"SET", "only", "1"}) == reply::ok());
+    CHECK(ask({"RANDOMKEY"}) == reply::bulk("only"));
+    REQUIRE(ask({"SET", "{t}other", "2"}) == reply::ok());
+    std::set<std::string> seen;
+    for (int i = 0; i < 200 && seen.size() < 2; ++i)
+      seen.insert(ask({"RANDOMKEY"}).str());
+    CHECK(seen == std::set<std::string>{"only", "{t}other"});
+    REQUIRE(ask({"DEL", "only", "{t}other"}) == reply::integer(2));
+    CHECK(ask({"RANDOMKEY"}) == reply::null());
+  }
+  CHECK(keel.stop() == 0);
 }
 
 TEST_CASE_METHOD(side_by_side, "malformed requests get redis-server's protocol errors",

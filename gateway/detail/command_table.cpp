@@ -80,6 +80,7 @@ const std::vector<command_entry>& command_table() {
      "Returns the time to live of a key in milliseconds.", "generic"},
     {"persist", 2, "write fast", 1, 1, 1, "Removes the expiry of a key.", "generic"},
     {"keys", 2, "readonly", 0, 0, 0, "Returns the keys that match a pattern.", "generic"},
+    {"randomkey", 1, "readonly", 0, 0, 0, "Returns a random key name.", "generic"},
     {"scan", -2, "readonly", 0, 0, 0, "Iterates over the keys.", "generic"},
     {"dbsize", 1, "readonly fast", 0, 0, 0, "Returns the number of keys.", "server"},
     {"flushall", -1, "write", 0, 0, 0, "Removes all keys.", "server"},
