@@ -155,8 +155,8 @@ private:
   detail::kv_rng rng_;
   uint64_t lru_clock_ = 0;
   uint64_t epoch_ = 0; ///< random per machine: WATCH versions from before a restart never match
-  /// RANDOMKEY's picks: apart from rng_, so that reads (not replayed) leave eviction's samples
-  /// as replay draws them.
+  /// RANDOMKEY's picks: apart from rng_, so that reads do not change which keys eviction and
+  /// active expiry sample (equal seeds, equal choices, whatever the reads in between).
   detail::kv_rng pick_rng_;
   std::array<lsn, 1024> deleted_at_{}; ///< per key hash bucket: the LSN of its last deletion
   lsn flushed_at_ = 0;                 ///< the LSN of the last FLUSHALL
