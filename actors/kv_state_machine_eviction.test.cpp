@@ -116,3 +116,20 @@ TEST_CASE("evictions are logged in the record of the write that caused them") {
   CHECK(kv.sm.size() == 3);
   CHECK(kv.replayed_snapshot() == kv.sm.snapshot());
 }
+
+TEST_CASE("RANDOMKEY reads leave eviction's choices as the seed and the writes make them") {
+  kv_options opts;
+  opts.maxmemory = 50 * cost(4, 10);
+  opts.policy = kv_eviction_policy::allkeys_lru;
+  kv_harness plain{opts};
+  kv_harness reading{opts};
+  for (int i = 0; i < 300; ++i) {
+    auto key = "k" + std::to_string(1000 + i);
+    REQUIRE(plain({"SET", key, "0123456789"}) == ok());
+    REQUIRE(reading({"SET", key, "0123456789"}) == ok());
+    for (int r = 0; r < i % 4; ++r)
+      REQUIRE(reading({"RANDOMKEY"}).type() == kv_reply::kind::bulk);
+  }
+  CHECK(plain.sm.size() < 300); // keys were evicted
+  CHECK(plain.sm.snapshot() == reading.sm.snapshot());
+}
