@@ -32,6 +32,13 @@ public:
     return out;
   }
 
+  std::optional<detail::client_info> find(uint64_t id) const override {
+    for (auto& entry : st_.sessions)
+      if (entry.second->id() == id)
+        return entry.second->info();
+    return std::nullopt;
+  }
+
   bool kill(uint64_t id) override {
     for (auto& entry : st_.sessions) {
       if (entry.second->id() == id) {

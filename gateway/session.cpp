@@ -134,7 +134,6 @@ void session::on_read(const error_code& ec, size_t) {
 }
 
 session::after session::step(command& cmd, std::vector<command>& batch) {
-  last_cmd_.assign(cmd[0]);
   if (client_.authenticated) {
     auto m = multi_filter(cmd, multi_);
     if (m.what == multi_step::answered) {
@@ -196,6 +195,8 @@ void session::process() {
                           authed ? SIZE_MAX : size_t{1});
     offset += r.consumed;
     st_.numbers.total_commands.fetch_add(cmds.size(), std::memory_order_relaxed);
+    if (!cmds.empty())
+      last_cmd_.assign(cmds.back()[0]); // for CLIENT LIST: once per read, not per command
     for (size_t i = 0; i < cmds.size() && !quit && !wait; ++i) {
       auto a = step(cmds[i], batch);
       quit = a == after::quit;

@@ -26,17 +26,10 @@ std::optional<int64_t> to_int(const std::string& s) {
 // state holds. `cmd` is the subcommand that asks.
 client_info self_info(const client_state& client, const server_view& srv, const char* cmd) {
   client_info me;
-  bool found = false;
-  if (srv.clients) {
-    for (auto& c : srv.clients->clients()) {
-      if (c.id == client.id) {
-        me = std::move(c);
-        found = true;
-        break;
-      }
-    }
-  }
-  if (!found) {
+  auto found = srv.clients ? srv.clients->find(client.id) : std::nullopt;
+  if (found) {
+    me = std::move(*found);
+  } else {
     me.id = client.id;
     me.name = client.name;
     me.lib_name = client.lib_name;
@@ -114,8 +107,8 @@ local_result list(const command& cmd, const client_state& client, const server_v
   std::string text;
   if (keep_all) {
     for (auto& c : all_clients(client, srv, "client|list")) {
-      if (!ids.empty()
-          && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id)) == ids.end())
+      if (!ids.empty() &&
+          std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id)) == ids.end())
         continue;
       text += client_line(c);
       text += '\n';
@@ -202,7 +195,7 @@ local_result kill(const command& cmd, const client_state& client, const server_v
 }
 
 local_result help() {
-  static const char* const lines[] = {
+  return answer(help_lines({
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GETNAME",
       "    Return the name of the current connection.",
@@ -240,11 +233,7 @@ local_result help() {
       "    Assign the name <name> to the current connection.",
       "HELP",
       "    Print this help.",
-  };
-  std::vector<reply> out;
-  for (auto* line : lines)
-    out.push_back(reply::simple(line));
-  return answer(reply::array(std::move(out)));
+  }));
 }
 
 } // namespace

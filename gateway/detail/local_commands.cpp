@@ -112,14 +112,6 @@ local_result hello(const command& cmd, client_state& client, const server_view& 
                               reply::bulk("modules"), reply::array({})}));
 }
 
-// A HELP reply: `lines` as status replies, as Redis' addReplyHelp.
-local_result help_reply(std::initializer_list<const char*> lines) {
-  std::vector<reply> out;
-  for (auto* line : lines)
-    out.push_back(reply::simple(line));
-  return answer(reply::array(std::move(out)));
-}
-
 local_result command_cmd(const command& cmd) {
   auto& table = command_table();
   if (cmd.size() == 1) {
@@ -157,7 +149,7 @@ local_result command_cmd(const command& cmd) {
   if (iequals(sub, "help")) {
     if (cmd.size() != 2)
       return answer(wrong_arity("command|help"));
-    return help_reply({
+    return answer(help_lines({
       "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "(no subcommand)",
       "    Return details about all commands.",
@@ -173,7 +165,7 @@ local_result command_cmd(const command& cmd) {
       "    commands are returned.",
       "HELP",
       "    Print this help.",
-    });
+    }));
   }
   return answer(reply::error("ERR unknown subcommand '" + sub + "'. Try COMMAND HELP."));
 }
@@ -184,7 +176,7 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
   if (iequals(cmd[1], "help")) {
     if (cmd.size() != 2)
       return answer(wrong_arity("config|help"));
-    return help_reply({
+    return answer(help_lines({
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GET <pattern>",
       "    Return parameters matching the glob-like <pattern> and their values.",
@@ -192,7 +184,7 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
       "    keel's own settings live in its YAML configuration.",
       "HELP",
       "    Print this help.",
-    });
+    }));
   }
   if (!iequals(cmd[1], "get"))
     return answer(
@@ -226,6 +218,20 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
 }
 
 } // namespace
+
+std::optional<client_info> client_registry::find(uint64_t id) const {
+  for (auto& c : clients())
+    if (c.id == id)
+      return c;
+  return std::nullopt;
+}
+
+reply help_lines(std::initializer_list<const char*> lines) {
+  std::vector<reply> out;
+  for (auto* line : lines)
+    out.push_back(reply::simple(line));
+  return reply::array(std::move(out));
+}
 
 bool is_local(const command& cmd) {
   using namespace std::string_view_literals;

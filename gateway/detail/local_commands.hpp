@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ public:
   /// Every open connection, the caller's own included, in no particular order.
   [[nodiscard]] virtual std::vector<client_info> clients() const = 0;
 
+  /// Connection `id`, or nullopt. The default looks through clients().
+  [[nodiscard]] virtual std::optional<client_info> find(uint64_t id) const;
+
   /// Closes connection `id` at once (replies not yet written are dropped); false when there is
   /// none. Never called for the caller's own connection.
   virtual bool kill(uint64_t id) = 0;
@@ -80,6 +84,9 @@ struct local_result {
   disposition what = disposition::to_backend;
   reply answer = reply::null();
 };
+
+/// A HELP reply: `lines` as status replies, as Redis' addReplyHelp.
+[[nodiscard]] reply help_lines(std::initializer_list<const char*> lines);
 
 /// Handles `cmd` if it is local (or must be refused before AUTH); may change `client`.
 /// @pre !cmd.empty()

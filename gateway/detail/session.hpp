@@ -102,7 +102,7 @@ private:
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_active_;
   std::chrono::steady_clock::time_point created_;
-  std::string last_cmd_;     ///< the name of the last command, as sent
+  std::string last_cmd_;     ///< the name of the last command parsed, as sent
   int fd_ = -1;              ///< the socket's descriptor (CLIENT LIST)
   mutable std::string addr_;  ///< the peer's address (CLIENT LIST), once asked for
   mutable std::string laddr_; ///< the local address, once asked for
