@@ -1,5 +1,7 @@
 #include "gateway/command.hpp"
 
+#include <charconv>
+
 namespace keel::gateway {
 
 namespace {
@@ -15,6 +17,14 @@ std::string lower_name(const std::string& name) {
   for (auto& c : out)
     c = to_lower(c);
   return out;
+}
+
+std::optional<int64_t> parse_int64(const std::string& arg) noexcept {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+  if (arg.empty() || ec != std::errc{} || end != arg.data() + arg.size())
+    return std::nullopt;
+  return v;
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {

@@ -4,6 +4,7 @@
 // so a batch can travel to another thread and outlive the connection's buffers.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ using command = std::vector<std::string>;
 
 /// True when `a` equals `b` ignoring ASCII case; `b` is expected in lower case.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// `arg` as a signed 64-bit integer: decimal digits with an optional leading '-', nothing
+/// around them ('+', spaces); nullopt otherwise or on overflow.
+[[nodiscard]] std::optional<int64_t> parse_int64(const std::string& arg) noexcept;
 
 /// A MULTI ... EXEC block as the ONE command a backend receives: EXEC followed, per queued
 /// command, by its word count and its words (`EXEC 3 SET a 1 2 INCR a`).

@@ -3,21 +3,9 @@
 #include "gateway/standard_replies.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 
 namespace keel::gateway {
-
-namespace {
-
-bool to_int64(const std::string& s, int64_t& out) {
-  if (s.empty() || s.size() > 20 || s[0] == '+')
-    return false;
-  auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-  return res.ec == std::errc{} && res.ptr == s.data() + s.size();
-}
-
-} // namespace
 
 void memory_backend::execute(std::vector<command> batch, done_handler done) {
   std::vector<reply> replies;
@@ -119,8 +107,12 @@ reply memory_backend::run_locked(const command& cmd) {
       return wrong_arity(name);
     int64_t value = 0;
     auto i = data_.find(cmd[1]);
-    if (i != data_.end() && !to_int64(i->second, value))
-      return not_an_integer();
+    if (i != data_.end()) {
+      auto parsed = parse_int64(i->second);
+      if (!parsed)
+        return not_an_integer();
+      value = *parsed;
+    }
     if (value == INT64_MAX)
       return reply::error("ERR increment or decrement would overflow");
     ++value;

@@ -3,7 +3,6 @@
 #include "gateway/standard_replies.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 namespace keel::gateway::detail {
@@ -12,14 +11,6 @@ namespace {
 
 local_result answer(reply r) {
   return {disposition::answered, std::move(r)};
-}
-
-std::optional<int64_t> to_int(const std::string& s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || s.empty())
-    return std::nullopt;
-  return v;
 }
 
 // The caller's own entry: the registry's when there is one (live buffer sizes), else what its
@@ -96,7 +87,7 @@ local_result list(const command& cmd, const client_state& client, const server_v
     keep_all = *t;
   } else if (cmd.size() > 3 && iequals(cmd[2], "id")) {
     for (size_t i = 3; i < cmd.size(); ++i) {
-      auto id = to_int(cmd[i]);
+      auto id = parse_int64(cmd[i]);
       if (!id)
         return answer(reply::error("ERR Invalid client ID"));
       ids.push_back(*id);
@@ -134,7 +125,6 @@ struct kill_filter {
 local_result kill(const command& cmd, const client_state& client, const server_view& srv) {
   if (cmd.size() < 3)
     return answer(wrong_arity("client|kill"));
-  auto clients = all_clients(client, srv, "client|kill");
   bool old_form = cmd.size() == 3;
   kill_filter f;
   if (old_form) {
@@ -147,7 +137,7 @@ local_result kill(const command& cmd, const client_state& client, const server_v
       const auto& key = cmd[i];
       const auto& value = cmd[i + 1];
       if (iequals(key, "id")) {
-        auto id = to_int(value);
+        auto id = parse_int64(value);
         if (!id || *id < 1)
           return answer(reply::error("ERR client-id should be greater than 0"));
         f.id = static_cast<uint64_t>(*id);
@@ -177,7 +167,7 @@ local_result kill(const command& cmd, const client_state& client, const server_v
   }
   int64_t killed = 0;
   bool me = false;
-  for (auto& c : clients) {
+  for (auto& c : all_clients(client, srv, "client|kill")) {
     if (!f.matches(c))
       continue;
     if (c.id == client.id) {
