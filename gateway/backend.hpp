@@ -33,6 +33,9 @@ struct backend_stats {
   uint64_t expires = 0;      ///< keys with a time to live
   uint64_t used_memory = 0;  ///< bytes the data takes, approximately (INFO memory)
   bool durable = false;      ///< writes survive a crash (INFO persistence, CONFIG GET appendonly)
+  bool saving = false;       ///< a SAVE or BGSAVE is running (INFO persistence)
+  int64_t last_save = 0;     ///< Unix time of the last successful SAVE or BGSAVE (LASTSAVE)
+  bool last_save_ok = true;  ///< the last SAVE or BGSAVE succeeded
 };
 
 class backend {

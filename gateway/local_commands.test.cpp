@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include <algorithm>
 
 using namespace keel::gateway;
@@ -36,6 +38,27 @@ TEST_CASE_METHOD(fixture, "PING answers PONG or echoes its argument") {
   CHECK(answer({"PING", "a", "b"})
         == reply::error("ERR wrong number of arguments for 'ping' command"));
   CHECK(answer({"ECHO", "x y"}) == reply::bulk("x y"));
+}
+
+TEST_CASE_METHOD(fixture, "TIME answers the Unix time in seconds and microseconds") {
+  auto now = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  };
+  auto before = now();
+  auto r = answer({"time"});
+  auto after = now();
+  REQUIRE(r.type() == reply::kind::array);
+  REQUIRE(r.elements().size() == 2);
+  auto s = std::stoll(r.elements()[0].str());
+  auto us = std::stoll(r.elements()[1].str());
+  CHECK(us >= 0);
+  CHECK(us < 1000000);
+  CHECK(s * 1000000 + us >= before);
+  CHECK(s * 1000000 + us <= after);
+  CHECK(answer({"TIME", "x"}) == reply::error("ERR wrong number of arguments for 'time' command"));
+  CHECK(is_local({"TIME"}));
 }
 
 TEST_CASE_METHOD(fixture, "QUIT answers OK and asks for the connection to close") {

@@ -91,6 +91,19 @@ TEST_CASE("a refused command fails the block, and EXEC with arguments aborts it"
   CHECK_FALSE(st.open);
 }
 
+TEST_CASE("node-wide commands cannot be queued: a transaction runs in one shard") {
+  multi_state st;
+  CHECK(step(st, {"MULTI"}).answer == reply::ok());
+  CHECK(step(st, {"SET", "k", "v"}).answer == reply::simple("QUEUED"));
+  for (auto name : {"SAVE", "bgsave", "LASTSAVE"}) {
+    INFO(name);
+    CHECK(step(st, {name}).answer == reply::error("ERR Command not allowed inside a transaction"));
+  }
+  CHECK(step(st, {"TIME"}).answer == reply::simple("QUEUED")); // answered by the gateway
+  CHECK(step(st, {"EXEC"}).answer
+        == reply::error("EXECABORT Transaction discarded because of previous errors."));
+}
+
 TEST_CASE("a transaction command round-trips its queued commands") {
   std::vector<command> queued{{"SET", "a", "1"}, {"MGET", "a", "b"}, {"PING"}};
   auto exec = transaction_command(queued);

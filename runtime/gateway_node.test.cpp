@@ -12,7 +12,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -112,6 +116,74 @@ TEST_CASE("an acknowledged write survives kill -9 of the node", "[node][gateway]
     REQUIRE(r);
     CHECK(*r == reply::bulk("value:" + std::to_string(i)));
   }
+}
+
+namespace {
+
+/// The LSN of the newest snapshot in each shard directory below `data` (0: none).
+std::map<std::string, unsigned long long> newest_snapshots(const temp_dir& data) {
+  std::map<std::string, unsigned long long> out;
+  for (auto& shard : std::filesystem::directory_iterator{data.path()}) {
+    auto name = shard.path().filename().string();
+    if (name.rfind("shard-", 0) != 0)
+      continue;
+    auto& newest = out[name];
+    for (auto& f : std::filesystem::directory_iterator{shard.path()}) {
+      auto file = f.path().filename().string();
+      if (file.size() == 26 && file.rfind("snap-", 0) == 0 && file.substr(21) == ".snap")
+        newest = std::max(newest, std::stoull(file.substr(5, 16), nullptr, 16));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("SAVE checkpoints every shard of a running node, after the writes before it; "
+          "LASTSAVE and INFO report it",
+          "[node][gateway][save]") {
+  temp_dir data{"gw-save"};
+  {
+    node_process n{data, {"--set", "shards.count=4"}};
+    test_client c{n.port()};
+    std::string batch;
+    for (int i = 0; i < 64; ++i)
+      batch += encode_command({"SET", "key:" + std::to_string(i), "v" + std::to_string(i)});
+    auto before = newest_snapshots(data);
+    REQUIRE(before.size() == 4);
+    auto t0 = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    // One pipeline: the writes, SAVE, a write after it.
+    batch += encode_command({"SAVE"}) + encode_command({"SET", "after", "save"});
+    REQUIRE(c.send(batch));
+    for (int i = 0; i < 64; ++i)
+      REQUIRE(c.read_reply() == reply::ok());
+    CHECK(c.read_reply() == reply::ok()); // SAVE
+    CHECK(c.read_reply() == reply::ok());
+    auto after = newest_snapshots(data);
+    for (auto& [shard, lsn] : after) {
+      INFO(shard);
+      CHECK(lsn > before[shard]); // every shard had writes before the SAVE
+    }
+    auto last = std::stoll(cli(n.port(), {"LASTSAVE"}));
+    CHECK(last >= t0);
+    auto info = cli(n.port(), {"INFO", "persistence"});
+    CHECK_THAT(info, Catch::Contains("rdb_last_save_time:" + std::to_string(last))
+                       && Catch::Contains("rdb_bgsave_in_progress:0")
+                       && Catch::Contains("rdb_last_bgsave_status:ok"));
+    CHECK_THAT(cli(n.port(), {"BGSAVE", "now"}), Catch::StartsWith("ERR syntax error"));
+    // Node-wide commands are not shard commands: a transaction cannot hold them.
+    CHECK(call(c, {"MULTI"}) == reply::ok());
+    CHECK(call(c, {"SAVE"}) == reply::error("ERR Command not allowed inside a transaction"));
+    CHECK(call(c, {"EXEC"}).is_error());
+    n.crash();
+  }
+  node_process again{data, {"--set", "shards.count=4"}};
+  test_client c{again.port()};
+  CHECK(call(c, {"GET", "key:7"}) == reply::bulk("v7"));
+  CHECK(call(c, {"GET", "after"}) == reply::bulk("save"));
+  CHECK(call(c, {"DBSIZE"}) == reply::integer(65));
 }
 
 TEST_CASE("a transaction is all or nothing across kill -9, and an acknowledged one stays",

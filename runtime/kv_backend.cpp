@@ -3,11 +3,14 @@
 #include "actors/kv_direct.hpp"
 #include "actors/kv_shard.hpp"
 #include "actors/shard_atoms.hpp"
+#include "gateway/standard_replies.hpp"
 
 #include <caf/all.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <unordered_map>
 
 namespace keel::runtime::detail {
@@ -83,6 +86,45 @@ std::vector<gateway::reply> errors(size_t n, const std::string& text) {
 
 struct shared_stats {
   std::atomic<uint64_t> keys{0};
+  std::atomic<bool> saving{false};
+  std::atomic<int64_t> last_save{0}; // Unix seconds; the node's start until the first save
+  std::atomic<bool> last_save_ok{true};
+};
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// The node-wide commands the relay runs itself, between the shard commands around them.
+enum class admin : uint8_t { none, save, bgsave, lastsave };
+
+admin admin_of(const gateway::command& cmd) {
+  const auto& name = cmd[0];
+  if (name.size() != 4 && name.size() != 6 && name.size() != 8) // cheap first test
+    return admin::none;
+  if (gateway::iequals(name, "save"))
+    return admin::save;
+  if (gateway::iequals(name, "bgsave"))
+    return admin::bgsave;
+  if (gateway::iequals(name, "lastsave"))
+    return admin::lastsave;
+  return admin::none;
+}
+
+bool has_admin(const std::vector<gateway::command>& batch) {
+  return std::any_of(batch.begin(), batch.end(),
+                     [](const gateway::command& c) { return admin_of(c) != admin::none; });
+}
+
+/// A batch with node-wide commands in it, run piece by piece in order: the shard commands
+/// before a SAVE are applied (and durable) before its checkpoint starts.
+struct admin_run {
+  std::vector<gateway::command> batch;
+  gateway::backend::done_handler done;
+  size_t pos = 0;
+  std::vector<gateway::reply> out;
 };
 
 struct pending {
@@ -101,6 +143,7 @@ struct relay_state {
   uint64_t next_id = 1;
   bool stats_pending = false;
   caf::actor_addr stats_router;
+  bool save_scheduled = false; // BGSAVE SCHEDULE during a save: another one after it
   static inline const char* name = "keel.kv_relay";
 };
 
@@ -151,6 +194,122 @@ void fail_in_flight(relay_ptr self, const caf::actor_addr& router, const std::st
     st.stats_pending = false;
 }
 
+const char* const router_gone = "ERR shard router unavailable: the node is starting or stopping, "
+                                "retry";
+
+// Checkpoints every shard of this node (the router asks them all at once); `then` hears
+// whether it worked, and INFO and LASTSAVE see the outcome.
+void start_save(relay_ptr self, std::function<void(const caf::error&)> then) {
+  auto& st = self->state;
+  auto r = next_router(self);
+  if (!r) {
+    then(caf::make_error(caf::sec::invalid_argument, router_gone));
+    return;
+  }
+  st.stats->saving = true;
+  auto finish = [self, then](const caf::error& err) {
+    auto& st = self->state;
+    st.stats->saving = false;
+    st.stats->last_save_ok = !err;
+    if (!err)
+      st.stats->last_save = unix_now();
+    if (st.save_scheduled) { // first: a SAVE behind `then` finds it running, as in Redis
+      st.save_scheduled = false;
+      start_save(self, [](const caf::error&) {});
+    }
+    then(err);
+  };
+  self->request(r, caf::infinite, actors::checkpoint_atom::value)
+    .then([finish](const std::vector<uint64_t>&) { finish(caf::error{}); },
+          [finish](caf::error& err) { finish(err); });
+}
+
+void run_admin(relay_ptr self, std::shared_ptr<admin_run> run);
+
+// Answers the node-wide command at run->pos; false when its answer comes later (SAVE).
+bool admin_step(relay_ptr self, const std::shared_ptr<admin_run>& run, admin what) {
+  auto& st = self->state;
+  auto& cmd = run->batch[run->pos];
+  auto& out = run->out;
+  auto busy = gateway::reply::error("ERR Background save already in progress");
+  if (what == admin::lastsave) {
+    out.push_back(cmd.size() == 1 ? gateway::reply::integer(st.stats->last_save.load())
+                                  : gateway::wrong_arity("lastsave"));
+  } else if (what == admin::bgsave) {
+    bool schedule = cmd.size() == 2 && gateway::iequals(cmd[1], "schedule");
+    if (cmd.size() > 1 && !schedule) {
+      out.push_back(gateway::syntax_error());
+    } else if (st.stats->saving && schedule) {
+      st.save_scheduled = true;
+      out.push_back(gateway::reply::simple("Background saving scheduled"));
+    } else if (st.stats->saving) {
+      out.push_back(busy);
+    } else {
+      start_save(self, [](const caf::error&) {});
+      out.push_back(gateway::reply::simple("Background saving started"));
+    }
+  } else if (cmd.size() != 1) {
+    out.push_back(gateway::wrong_arity("save"));
+  } else if (st.stats->saving) {
+    out.push_back(busy);
+  } else {
+    start_save(self, [self, run](const caf::error& err) {
+      if (err)
+        run->out.push_back(gateway::reply::error(
+          "ERR checkpoint failed: " + self->system().render(err)
+          + "; every acknowledged write is still in the WAL; see the node's log, then retry"));
+      else
+        run->out.push_back(gateway::reply::ok());
+      ++run->pos;
+      run_admin(self, run);
+    });
+    return false;
+  }
+  ++run->pos;
+  return true;
+}
+
+void run_admin(relay_ptr self, std::shared_ptr<admin_run> run) {
+  auto& batch = run->batch;
+  while (run->pos < batch.size()) {
+    if (auto what = admin_of(batch[run->pos]); what != admin::none) {
+      if (!admin_step(self, run, what))
+        return;
+      continue;
+    }
+    auto end = run->pos;
+    while (end < batch.size() && admin_of(batch[end]) == admin::none)
+      ++end;
+    std::vector<actors::kv_command> part(std::make_move_iterator(batch.begin() + run->pos),
+                                         std::make_move_iterator(batch.begin() + end));
+    auto n = part.size();
+    auto r = next_router(self);
+    if (!r) {
+      auto e = errors(n, router_gone);
+      run->out.insert(run->out.end(), e.begin(), e.end());
+      run->pos = end;
+      continue;
+    }
+    self->request(r, caf::infinite, actors::kv_batch_atom::value, std::move(part))
+      .then(
+        [self, run, n, end](std::vector<actors::kv_reply>& replies) {
+          auto got = convert_all(std::move(replies), n);
+          run->out.insert(run->out.end(), got.begin(), got.end());
+          run->pos = end;
+          run_admin(self, run);
+        },
+        [self, run, n, end](caf::error&) {
+          auto e = errors(n, "ERR shard router unavailable: it restarted while the command was "
+                             "in flight; it may or may not have been applied, retry");
+          run->out.insert(run->out.end(), e.begin(), e.end());
+          run->pos = end;
+          run_admin(self, run);
+        });
+    return;
+  }
+  run->done(std::move(run->out));
+}
+
 caf::behavior relay(relay_ptr self, kv_backend_options opts,
                     std::shared_ptr<shared_stats> stats) {
   self->state.opts = std::move(opts);
@@ -177,10 +336,17 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
   return {
     [self](detail::relay_job& job) {
       auto n = job.batch.size();
+      if (has_admin(job.batch)) {
+        auto run = std::make_shared<admin_run>();
+        run->batch = std::move(job.batch);
+        run->done = std::move(job.done);
+        run->out.reserve(n);
+        run_admin(self, std::move(run));
+        return;
+      }
       auto r = next_router(self);
       if (!r) {
-        job.done(errors(n, "ERR shard router unavailable: the node is starting or stopping, "
-                           "retry"));
+        job.done(errors(n, router_gone));
         return;
       }
       if (self->state.opts.batch_sizes != nullptr)
@@ -225,6 +391,7 @@ public:
       shards_(opts.shards),
       batch_sizes_(opts.batch_sizes),
       stats_(std::make_shared<shared_stats>()) {
+    stats_->last_save = unix_now();
     relay_ = sys.spawn(relay, std::move(opts), stats_);
   }
 
@@ -233,7 +400,7 @@ public:
   }
 
   void execute(std::vector<gateway::command> batch, done_handler done) override {
-    if (shards_) {
+    if (shards_ && !has_admin(batch)) {
       auto n = batch.size();
       actors::kv_done direct = [n, done](std::vector<actors::kv_reply> replies,
                                          caf::execution_unit*) {
@@ -252,6 +419,9 @@ public:
     gateway::backend_stats out;
     out.keys = stats_->keys.load();
     out.durable = durable_;
+    out.saving = stats_->saving.load();
+    out.last_save = stats_->last_save.load();
+    out.last_save_ok = stats_->last_save_ok.load();
     return out;
   }
 

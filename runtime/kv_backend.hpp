@@ -22,6 +22,13 @@
 // "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's key count is
 // refreshed once a second with DBSIZE through the same path.
 //
+// SAVE, BGSAVE and LASTSAVE are the node's, not a shard's: a batch that holds one goes to the
+// relay, which runs it piece by piece in order. The shard commands before a SAVE are answered
+// (applied and durable) before the router checkpoints every shard of this node
+// (checkpoint_atom), and the ones after it run when the checkpoint is done. BGSAVE starts the
+// same checkpoint and answers at once; while one runs, SAVE and BGSAVE are refused ("ERR
+// Background save already in progress") and BGSAVE SCHEDULE queues one more, as in Redis.
+//
 // Thread-safety: execute() and stats() may be called from any thread. Lifetime: the relay
 // stops when the backend is destroyed (the gateway destroys it after its last `done`).
 #pragma once

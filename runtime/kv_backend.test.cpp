@@ -167,3 +167,150 @@ TEST_CASE("while every shard has a host the backend sends batches straight to th
   opts.shards->update(0, host, false); // restarting
   CHECK(run(1) == "router|");
 }
+
+namespace {
+
+struct saving_router_state {
+  std::vector<caf::response_promise> checkpoints; // held until told "release" or "fail"
+};
+
+// A stand-in for a router lane that tells `log` what reaches it, in order ("batch GET,SET",
+// "checkpoint"), answers batches with "r:<command>" and holds checkpoints until it gets the
+// string "release" (success) or "fail" (then it logs "released n" or "failed n").
+caf::behavior saving_router(caf::stateful_actor<saving_router_state>* self, caf::actor log) {
+  return {
+    [log](kv_batch_atom, std::vector<kv_command>& cmds) {
+      std::string names;
+      std::vector<kv_reply> out;
+      for (auto& c : cmds) {
+        names += (names.empty() ? "" : ",") + c[0];
+        out.push_back(kv_reply::bulk("r:" + c[0]));
+      }
+      caf::anon_send(log, "batch " + names);
+      return out;
+    },
+    [self, log](keel::actors::checkpoint_atom) {
+      caf::anon_send(log, std::string{"checkpoint"});
+      self->state.checkpoints.push_back(self->make_response_promise());
+    },
+    [self, log](const std::string& what) {
+      auto held = std::move(self->state.checkpoints);
+      self->state.checkpoints.clear();
+      for (auto& rp : held) {
+        if (what == "release")
+          rp.deliver(std::vector<uint64_t>{7, 9});
+        else
+          rp.deliver(caf::make_error(caf::sec::runtime_error, "disk full"));
+      }
+      // After the answers are in the backend's mailbox: what the test sends next comes later.
+      caf::anon_send(log, (what == "release" ? "released " : "failed ") + std::to_string(held.size()));
+    },
+  };
+}
+
+struct saving_setup {
+  fixture fx;
+  keel::testkit::probe log = fx.make_probe("router log");
+  keel::testkit::probe done = fx.make_probe("done");
+  caf::actor router = fx.spawn_named("router", saving_router, log.handle());
+  std::shared_ptr<keel::gateway::backend> backend;
+
+  saving_setup() {
+    keel::runtime::kv_backend_options opts;
+    opts.stats_interval = std::chrono::milliseconds{0};
+    opts.routers.push_back(std::make_shared<actor_slot>());
+    opts.routers.back()->set(router);
+    backend = keel::runtime::make_kv_backend(fx.sys(), opts);
+  }
+
+  ~saving_setup() { backend.reset(); }
+
+  // Executes `batch`; its replies arrive at `done` as one text ("|" after each).
+  void execute(std::vector<keel::gateway::command> batch) {
+    backend->execute(std::move(batch), [to = done.handle()](std::vector<keel::gateway::reply> rs) {
+      std::string text;
+      for (auto& r : rs)
+        text += (r.is_error() ? "-" : "") + (r.type() == keel::gateway::reply::kind::integer
+                                                ? std::to_string(r.integer_value())
+                                                : r.str())
+                + "|";
+      caf::anon_send(to, text);
+    });
+  }
+
+  std::string replies() { return std::get<0>(done.expect_message<std::string>()); }
+  std::string logged() { return std::get<0>(log.expect_message<std::string>()); }
+};
+
+} // namespace
+
+TEST_CASE("SAVE checkpoints after the commands before it are answered and before the ones "
+          "after it run; LASTSAVE and INFO's numbers follow",
+          "[kv_backend][save]") {
+  saving_setup s;
+  auto started = s.backend->stats().last_save;
+  CHECK(started > 0); // the node's start until the first save
+  s.execute({{"SET", "a", "1"}, {"save"}, {"GET", "a"}, {"LASTSAVE"}});
+  CHECK(s.logged() == "batch SET");
+  CHECK(s.logged() == "checkpoint");
+  CHECK(s.backend->stats().saving);
+  s.log.expect_no_message(std::chrono::milliseconds{20}); // GET waits for the checkpoint
+  caf::anon_send(s.router, std::string{"release"});
+  CHECK(s.logged() == "released 1");
+  CHECK(s.logged() == "batch GET");
+  auto text = s.replies();
+  CHECK_THAT(text, Catch::StartsWith("r:SET|OK|r:GET|"));
+  auto lastsave = std::stoll(text.substr(text.rfind('|', text.size() - 2) + 1));
+  CHECK(lastsave >= started);
+  auto st = s.backend->stats();
+  CHECK_FALSE(st.saving);
+  CHECK(st.last_save_ok);
+  CHECK(st.last_save == lastsave);
+  // A failed checkpoint is an error reply that says what to do, and INFO shows it.
+  s.execute({{"SAVE"}});
+  CHECK(s.logged() == "checkpoint");
+  caf::anon_send(s.router, std::string{"fail"});
+  CHECK(s.logged() == "failed 1");
+  auto failed = s.replies();
+  CHECK_THAT(failed, Catch::StartsWith("-ERR checkpoint failed: ")
+                       && Catch::Contains("disk full") && Catch::Contains("retry"));
+  CHECK_FALSE(s.backend->stats().last_save_ok);
+  CHECK(s.backend->stats().last_save == lastsave);
+  // Arguments are checked as Redis does.
+  s.execute({{"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}});
+  CHECK(s.replies()
+        == "-ERR wrong number of arguments for 'save' command|"
+           "-ERR wrong number of arguments for 'lastsave' command|-ERR syntax error|"
+           "-ERR syntax error|");
+}
+
+TEST_CASE("BGSAVE answers at once; while it runs another SAVE or BGSAVE is refused and BGSAVE "
+          "SCHEDULE queues one more",
+          "[kv_backend][save]") {
+  saving_setup s;
+  s.execute({{"bgsave"}});
+  CHECK(s.logged() == "checkpoint");
+  CHECK(s.replies() == "Background saving started|");
+  CHECK(s.backend->stats().saving);
+  s.execute({{"BGSAVE"}, {"SAVE"}, {"BGSAVE", "schedule"}, {"GET", "k"}});
+  CHECK(s.logged() == "batch GET");
+  CHECK(s.replies()
+        == "-ERR Background save already in progress|-ERR Background save already in progress|"
+           "Background saving scheduled|r:GET|");
+  caf::anon_send(s.router, std::string{"release"});
+  CHECK(s.logged() == "released 1");
+  CHECK(s.logged() == "checkpoint"); // the scheduled one
+  CHECK(s.backend->stats().saving);
+  caf::anon_send(s.router, std::string{"release"});
+  CHECK(s.logged() == "released 1");
+  // Its answer is in the backend's mailbox before this: a new one starts, and no third.
+  s.execute({{"BGSAVE"}});
+  CHECK(s.logged() == "checkpoint");
+  CHECK(s.replies() == "Background saving started|");
+  caf::anon_send(s.router, std::string{"release"});
+  CHECK(s.logged() == "released 1");
+  s.execute({{"LASTSAVE"}}); // behind the answer, as above
+  CHECK(std::stoll(s.replies()) == s.backend->stats().last_save);
+  CHECK_FALSE(s.backend->stats().saving);
+  CHECK(s.backend->stats().last_save_ok);
+}

@@ -258,8 +258,8 @@ private:
     return c;
   }
 
-  // Commands the gateway answers itself (no QUIT: it ends the stream; no HELLO 3: redis speaks
-  // RESP3, keel only RESP2).
+  // Commands the gateway answers itself, and SAVE (no QUIT: it ends the stream; no HELLO 3:
+  // redis speaks RESP3, keel only RESP2).
   command connection() {
     static const std::vector<command> xs{
       {"PING"}, {"PING", "hello"}, {"PING", "a", "b"}, {"ECHO", "x y"}, {"ECHO"},
@@ -276,7 +276,8 @@ private:
       {"CLIENT", "KILL"}, {"CLIENT", "LIST", "TYPE", "robot"}, {"CLIENT", "LIST", "ID", "x"},
       {"CLIENT", "LIST", "ID", "0"}, {"CLIENT", "LIST", "TYPE", "pubsub"},
       {"CLIENT", "LIST", "FOO"}, {"CLIENT", "INFO", "x"}, {"CLIENT", "HELP", "x"},
-      {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}};
+      {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}, {"TIME", "x"}, {"SAVE"},
+      {"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

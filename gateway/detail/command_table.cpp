@@ -99,6 +99,13 @@ const std::vector<command_entry>& command_table() {
     {"pexpiretime", 2, "readonly fast", 1, 1, 1,
      "Returns the expiry of a key as a Unix time in milliseconds.", "generic"},
     {"flushdb", -1, "write", 0, 0, 0, "Removes all keys (there is one database).", "server"},
+    {"save", 1, "admin noscript no_async_loading no_multi", 0, 0, 0,
+     "Checkpoints every shard of this node now; replies when all are written.", "server"},
+    {"bgsave", -1, "admin noscript no_async_loading no_multi", 0, 0, 0,
+     "Starts a checkpoint of every shard of this node and replies at once.", "server"},
+    {"lastsave", 1, "loading stale fast no_multi", 0, 0, 0,
+     "Returns the Unix time of the last successful SAVE or BGSAVE.", "server"},
+    {"time", 1, "loading stale fast", 0, 0, 0, "Returns the server time.", "server"},
   };
   return table;
 }

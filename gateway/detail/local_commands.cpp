@@ -6,6 +6,7 @@
 #include "gateway/standard_replies.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 
 namespace keel::gateway::detail {
@@ -237,7 +238,8 @@ bool is_local(const command& cmd) {
   using namespace std::string_view_literals;
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
-                                               "config"sv, "info"sv, "unwatch"sv};
+                                               "config"sv, "info"sv, "unwatch"sv,
+                                               "time"sv};
   for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
@@ -277,6 +279,15 @@ local_result handle_local(const command& cmd, client_state& client, const server
   }
   if (iequals(name, "unwatch"))
     return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
+  if (iequals(name, "time")) {
+    if (cmd.size() != 1)
+      return answer(wrong_arity(name));
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    return answer(reply::array({reply::bulk(std::to_string(us / 1000000)),
+                                reply::bulk(std::to_string(us % 1000000))}));
+  }
   if (iequals(name, "client"))
     return client_command(cmd, client, srv);
   if (iequals(name, "command"))

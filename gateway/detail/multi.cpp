@@ -4,6 +4,7 @@
 #include "gateway/standard_replies.hpp"
 
 #include <cstdlib>
+#include <string_view>
 
 namespace keel::gateway::detail {
 
@@ -16,6 +17,12 @@ multi_result answered(reply r) {
 bool arity_ok(const command_entry& e, size_t argc) {
   auto n = static_cast<size_t>(std::abs(e.arity));
   return e.arity < 0 ? argc >= n : argc == n;
+}
+
+// Node-wide commands (SAVE, BGSAVE, LASTSAVE) are not shard commands: a transaction runs in one
+// shard, so they cannot be part of one.
+bool can_queue(const command_entry& e) {
+  return std::string_view{e.flags}.find("no_multi") == std::string_view::npos;
 }
 
 } // namespace
@@ -79,6 +86,10 @@ multi_result multi_filter(command& cmd, multi_state& st) {
   if (e == nullptr || !arity_ok(*e, cmd.size())) {
     st.failed = true;
     return answered(e == nullptr ? unknown_command(cmd) : wrong_arity(lower_name(name)));
+  }
+  if (!can_queue(*e)) {
+    st.failed = true;
+    return answered(reply::error("ERR Command not allowed inside a transaction"));
   }
   st.queued.push_back(std::move(cmd));
   return answered(reply::simple("QUEUED"));
