@@ -61,6 +61,29 @@ TEST_CASE_METHOD(fixture, "TIME answers the Unix time in seconds and microsecond
   CHECK(is_local({"TIME"}));
 }
 
+TEST_CASE_METHOD(fixture, "SHUTDOWN parses Redis' flags, calls the hook and asks for a silent "
+                          "close") {
+  std::vector<std::string> asked;
+  CHECK_THAT(answer({"SHUTDOWN"}).str(), Catch::StartsWith("ERR SHUTDOWN is not available"));
+  opts.on_shutdown = [&asked](const std::string& who) { asked.push_back(who); };
+  auto err = [&](const command& cmd) { return answer(cmd).str(); };
+  CHECK(err({"SHUTDOWN", "ABORT"}) == "ERR No shutdown in progress.");
+  CHECK(err({"SHUTDOWN", "NOSAVE", "SAVE"}) == "ERR syntax error");
+  CHECK(err({"SHUTDOWN", "ABORT", "NOW"}) == "ERR syntax error");
+  CHECK(err({"SHUTDOWN", "SAVE", "ABORT"}) == "ERR syntax error");
+  CHECK(err({"SHUTDOWN", "LATER"}) == "ERR syntax error");
+  CHECK(asked.empty());
+  for (const command& ok : std::vector<command>{
+         {"shutdown"}, {"SHUTDOWN", "nosave"}, {"SHUTDOWN", "SAVE", "NOW", "FORCE"}}) {
+    auto r = run(ok);
+    CHECK(r.what == disposition::close_silently);
+  }
+  CHECK(asked == std::vector<std::string>(3, "client id=7"));
+  client.authenticated = false;
+  CHECK(answer({"SHUTDOWN"}).str().rfind("NOAUTH", 0) == 0);
+  CHECK(asked.size() == 3);
+}
+
 TEST_CASE_METHOD(fixture, "QUIT answers OK and asks for the connection to close") {
   auto r = run({"QUIT"});
   CHECK(r.what == disposition::answered_close);

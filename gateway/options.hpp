@@ -2,11 +2,13 @@
 //
 // Mirrors config/node_config.hpp's gateway_section field by field (the runtime converts; the
 // gateway does not depend on config/), except that the idle timeout is a duration so that tests
-// can use fractions of a second: idle_timeout = gateway_section::idle_timeout_s seconds.
+// can use fractions of a second: idle_timeout = gateway_section::idle_timeout_s seconds, and the
+// SHUTDOWN hook, which the runtime sets.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace keel::gateway {
@@ -21,6 +23,10 @@ struct options {
   std::chrono::milliseconds idle_timeout{0}; ///< 0 = never close idle clients
   uint64_t output_buffer_limit_bytes = 64ull << 20; ///< unread replies beyond this close the
                                                     ///< client; 0 = no limit
+  /// SHUTDOWN calls it on the I/O thread, with a description of the client that asked, and
+  /// closes that connection without a reply (as Redis does); the owner stops the process.
+  /// Empty: SHUTDOWN is refused with an error.
+  std::function<void(const std::string& who)> on_shutdown;
 };
 
 } // namespace keel::gateway

@@ -282,6 +282,35 @@ TEST_CASE("QUIT answers OK and closes the connection") {
   CHECK(c.pending().empty()); // nothing after QUIT was answered
 }
 
+TEST_CASE("SHUTDOWN calls the server's hook and closes the connection without a reply, after "
+          "the replies before it") {
+  std::vector<std::string> asked; // written on the I/O thread, read after stop()
+  options opts;
+  opts.on_shutdown = [&asked](const std::string& who) { asked.push_back(who); };
+  {
+    running_server s{opts};
+    test_client other{s.port};
+    test_client c{s.port};
+    REQUIRE(c.send(encode_command({"CLIENT", "SETNAME", "ops"}) + encode_command({"SET", "k", "v"})
+                   + encode_command({"SHUTDOWN", "nosave"}) + encode_command({"PING"})));
+    CHECK(c.read_reply() == reply::ok());
+    CHECK(c.read_reply() == reply::ok());
+    CHECK(c.wait_closed());
+    CHECK(c.pending().empty()); // no reply to SHUTDOWN, nothing after it answered
+    // The hook decides what happens to the server; here it keeps serving.
+    REQUIRE(other.send(encode_command({"GET", "k"})));
+    CHECK(other.read_reply() == reply::bulk("v"));
+  }
+  REQUIRE(asked.size() == 1);
+  CHECK_THAT(asked[0], Catch::StartsWith("client id=") && Catch::EndsWith(" name=ops"));
+  // Without a hook SHUTDOWN is refused and the connection stays.
+  running_server plain;
+  test_client c{plain.port};
+  REQUIRE(c.send(encode_command({"SHUTDOWN"}) + encode_command({"PING"})));
+  CHECK_THAT(c.read_reply()->str(), Catch::StartsWith("ERR SHUTDOWN is not available"));
+  CHECK(c.read_reply() == reply::simple("PONG"));
+}
+
 TEST_CASE("CLIENT LIST shows every connection and CLIENT KILL closes another one") {
   running_server s;
   test_client a{s.port};

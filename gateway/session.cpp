@@ -161,6 +161,10 @@ session::after session::step(command& cmd, std::vector<command>& batch) {
     plan_.push_back(slot{true, reply::null()});
     return after::go_on;
   }
+  if (res.what == disposition::close_silently) {
+    plan_.push_back(slot{false, reply::null(), false, {}, {}, true});
+    return after::quit;
+  }
   plan_.push_back(slot{false, std::move(res.answer)});
   return res.what == disposition::answered_close ? after::quit : after::go_on;
 }
@@ -288,7 +292,9 @@ void session::complete(std::vector<reply> replies) {
   size_t expected = 0;
   for (auto& s : plan_) {
     expected += s.from_backend ? 1 : 0;
-    if (!s.from_backend) {
+    if (s.silent) {
+      continue;
+    } else if (!s.from_backend) {
       write_reply(out_, s.local);
     } else if (k < replies.size() && !s.watch_keys.empty()) {
       auto& versions = replies[k++];

@@ -186,6 +186,24 @@ TEST_CASE("SAVE checkpoints every shard of a running node, after the writes befo
   CHECK(call(c, {"DBSIZE"}) == reply::integer(65));
 }
 
+TEST_CASE("redis-cli SHUTDOWN stops the node cleanly, as SIGTERM does", "[node][gateway]") {
+  temp_dir data{"gw-shutdown"};
+  {
+    node_process n{data};
+    CHECK(cli(n.port(), {"SET", "kept", "yes"}) == "OK\n");
+    CHECK_THAT(cli(n.port(), {"SHUTDOWN", "ABORT"}),
+               Catch::StartsWith("ERR No shutdown in progress."));
+    CHECK(cli(n.port(), {"SHUTDOWN"}).empty()); // redis-cli prints nothing: no reply, a close
+    auto rc = n.proc().wait_exit();
+    REQUIRE(rc);
+    CHECK(*rc == 0);
+    CHECK_THAT(n.proc().output(), Catch::Contains("SHUTDOWN from client id=")
+                                    && Catch::Contains("keel-node stopped cleanly"));
+  }
+  node_process again{data};
+  CHECK(cli(again.port(), {"GET", "kept"}) == "yes\n");
+}
+
 TEST_CASE("a transaction is all or nothing across kill -9, and an acknowledged one stays",
           "[node][gateway][crash]") {
   // Three keys of one shard (node_process runs 4), written together in every transaction.

@@ -120,10 +120,12 @@ caf::behavior gateway_service(caf::event_based_actor* self, gateway::options opt
 } // namespace
 
 supervision::child_spec gateway_child(const config::gateway_section& section,
-                                      backend_factory make_backend, metrics_registry* registry) {
+                                      backend_factory make_backend, metrics_registry* registry,
+                                      std::function<void(const std::string& who)> on_shutdown) {
   supervision::child_spec spec;
   spec.id = "gateway";
   auto opts = to_options(section);
+  opts.on_shutdown = std::move(on_shutdown);
   spec.start = [opts, make_backend, registry](const supervision::start_context& ctx)
     -> caf::expected<caf::actor> {
     // Detached: the server's start and stop block (bind, join).

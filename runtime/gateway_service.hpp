@@ -25,8 +25,11 @@ using backend_factory = std::function<std::shared_ptr<gateway::backend>(caf::act
 /// keel_gateway_clients, keel_gateway_connections_total, keel_gateway_rejected_total,
 /// keel_gateway_commands_total, keel_gateway_protocol_errors_total.
 /// @pre `registry` (if set) outlives the tree.
-[[nodiscard]] supervision::child_spec gateway_child(const config::gateway_section& section,
-                                                   backend_factory make_backend,
-                                                   metrics_registry* registry = nullptr);
+/// `on_shutdown` is called (on the gateway's I/O thread) when a client sends SHUTDOWN, with who
+/// it was; without it SHUTDOWN is refused.
+[[nodiscard]] supervision::child_spec gateway_child(
+  const config::gateway_section& section, backend_factory make_backend,
+  metrics_registry* registry = nullptr,
+  std::function<void(const std::string& who)> on_shutdown = {});
 
 } // namespace keel::runtime

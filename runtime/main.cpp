@@ -35,7 +35,8 @@ constexpr const char* usage_text = R"(usage: keel-node --config FILE [--set KEY=
   --set KEY=VALUE      override one setting, e.g. --set shards.count=4 (repeatable)
 
 Exit codes: 0 clean stop, 1 runtime failure, 2 usage or config error.
-SIGINT/SIGTERM stop the node cleanly; a second signal during shutdown exits at once with 1.
+SIGINT/SIGTERM (or a client's SHUTDOWN) stop the node cleanly; a second signal during shutdown
+exits at once with 1.
 )";
 
 struct options {
@@ -101,13 +102,23 @@ int run_node(const keel::config::node_config& cfg) {
   caf::error root_reason;
   bool root_down = false;
   keel::runtime::node n{cfg};
-  auto err = n.start([&](const caf::error& reason) {
+  auto on_down = [&](const caf::error& reason) {
     boost::asio::post(io, [&, reason] {
       root_down = true;
       root_reason = reason;
       io.stop();
     });
-  });
+  };
+  auto on_shutdown = [&](const std::string& who) {
+    boost::asio::post(io, [&, who] {
+      if (stopping)
+        return;
+      stopping = true;
+      log->info("SHUTDOWN from {}: shutting down", who);
+      n.request_stop();
+    });
+  };
+  auto err = n.start(on_down, on_shutdown);
   if (err) {
     log->critical("keel-node failed to start: {}", keel::actors::describe_error(err));
     return exit_failure;

@@ -23,7 +23,7 @@ node::~node() {
     stop();
 }
 
-caf::error node::start(down_callback on_down) {
+caf::error node::start(down_callback on_down, shutdown_callback on_shutdown) {
   auto layout = actors::check_shard_layout(cfg_.node.data_dir, cfg_.shards.count,
                                            config::local_shards(cfg_),
                                            actors::key_hash_of(cfg_.shards));
@@ -47,7 +47,7 @@ caf::error node::start(down_callback on_down) {
     std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} * 3 + std::chrono::seconds{5};
   for (auto& pc : cfg_.pools)
     timeout += std::chrono::milliseconds{pc.request_timeout_ms} + std::chrono::seconds{30};
-  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_, metrics_), timeout);
+  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_, metrics_, std::move(on_shutdown)), timeout);
   if (!root) {
     caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metrics_subscriber_, caf::exit_reason::user_shutdown);

@@ -33,11 +33,14 @@ public:
   /// Called (from an actor thread) when the root goes down, with its exit reason.
   using down_callback = std::function<void(const caf::error&)>;
 
+  /// Called (on the gateway's I/O thread) when a client sends SHUTDOWN, with who it was.
+  using shutdown_callback = std::function<void(const std::string& who)>;
   /// Starts the actor system and the tree; returns once the root reported ready, or the
   /// error that failed the start (the tree is then stopped again). `on_down`, if set, is
   /// called when the root goes down for whatever reason (a stop, or a failure that its
-  /// restart intensity could not absorb).
-  [[nodiscard]] caf::error start(down_callback on_down = {});
+  /// restart intensity could not absorb). `on_shutdown`, if set, hears a client's SHUTDOWN
+  /// (the owner then stops the node); without it the gateway refuses SHUTDOWN.
+  [[nodiscard]] caf::error start(down_callback on_down = {}, shutdown_callback on_shutdown = {});
 
   /// Asks the root to shut down and returns at once; see stop() to wait.
   void request_stop();

@@ -259,7 +259,7 @@ private:
   }
 
   // Commands the gateway answers itself, and SAVE (no QUIT: it ends the stream; no HELLO 3:
-  // redis speaks RESP3, keel only RESP2).
+  // redis speaks RESP3, keel only RESP2; SHUTDOWN only in forms that do not stop the server).
   command connection() {
     static const std::vector<command> xs{
       {"PING"}, {"PING", "hello"}, {"PING", "a", "b"}, {"ECHO", "x y"}, {"ECHO"},
@@ -277,7 +277,9 @@ private:
       {"CLIENT", "LIST", "ID", "0"}, {"CLIENT", "LIST", "TYPE", "pubsub"},
       {"CLIENT", "LIST", "FOO"}, {"CLIENT", "INFO", "x"}, {"CLIENT", "HELP", "x"},
       {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}, {"TIME", "x"}, {"SAVE"},
-      {"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}};
+      {"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"},
+      {"SHUTDOWN", "ABORT"}, {"SHUTDOWN", "LATER"}, {"SHUTDOWN", "NOSAVE", "SAVE"},
+      {"SHUTDOWN", "ABORT", "NOW"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

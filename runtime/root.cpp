@@ -17,8 +17,9 @@ uint32_t node_router_lanes(const config::node_config& cfg) {
                       scheduler_threads(cfg.node.scheduler_threads, cfg.gateway.enabled));
 }
 
-supervision::supervisor_options root_options(const config::node_config& cfg, caf::actor bus,
-                                             metrics_registry& registry) {
+supervision::supervisor_options
+root_options(const config::node_config& cfg, caf::actor bus, metrics_registry& registry,
+             std::function<void(const std::string& who)> on_shutdown) {
   supervision::supervisor_options opts;
   opts.name = "root";
   opts.events = bus;
@@ -77,8 +78,8 @@ supervision::supervisor_options root_options(const config::node_config& cfg, caf
                                          "Commands per pipelined batch sent to the shards.",
                                          exponential_buckets(1, 2, 14));
     opts.children.push_back(gateway_child(
-      cfg.gateway, [kv](caf::actor_system& sys) { return make_kv_backend(sys, kv); },
-      &registry));
+      cfg.gateway, [kv](caf::actor_system& sys) { return make_kv_backend(sys, kv); }, &registry,
+      std::move(on_shutdown)));
   }
   return opts;
 }

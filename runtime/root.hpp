@@ -12,6 +12,8 @@
 #include <caf/actor.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 namespace keel::runtime {
 
@@ -20,10 +22,11 @@ namespace keel::runtime {
 [[nodiscard]] uint32_t node_router_lanes(const config::node_config& cfg);
 
 /// The root supervisor's options for `cfg`, publishing events to `bus`; the shards and the
-/// gateway record their metrics in `registry`, which /metrics serves.
+/// gateway record their metrics in `registry`, which /metrics serves. The gateway's SHUTDOWN
+/// calls `on_shutdown` (none: SHUTDOWN is refused).
 /// @pre `registry` outlives the tree.
-[[nodiscard]] supervision::supervisor_options root_options(const config::node_config& cfg,
-                                                           caf::actor bus,
-                                                           metrics_registry& registry);
+[[nodiscard]] supervision::supervisor_options
+root_options(const config::node_config& cfg, caf::actor bus, metrics_registry& registry,
+             std::function<void(const std::string& who)> on_shutdown = {});
 
 } // namespace keel::runtime

@@ -227,6 +227,45 @@ std::optional<client_info> client_registry::find(uint64_t id) const {
   return std::nullopt;
 }
 
+namespace {
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7 parses it. Every form stops the node
+// the same way: its shards checkpoint on a clean stop, and nothing acknowledged is lost without
+// one, so NOSAVE and SAVE differ only in how long the next start replays. Nothing waits for
+// replicas, so NOW and FORCE change nothing, and the stop begins at once: ABORT finds none.
+local_result shutdown(const command& cmd, const client_state& client, const server_view& srv) {
+  bool nosave = false;
+  bool save = false;
+  bool abort = false;
+  bool other = false;
+  for (size_t i = 1; i < cmd.size(); ++i) {
+    if (iequals(cmd[i], "nosave"))
+      nosave = true;
+    else if (iequals(cmd[i], "save"))
+      save = true;
+    else if (iequals(cmd[i], "now") || iequals(cmd[i], "force"))
+      other = true;
+    else if (iequals(cmd[i], "abort"))
+      abort = true;
+    else
+      return answer(syntax_error());
+  }
+  if ((nosave && save) || (abort && (nosave || save || other)))
+    return answer(syntax_error());
+  if (abort)
+    return answer(reply::error("ERR No shutdown in progress."));
+  if (!srv.opts.on_shutdown)
+    return answer(reply::error(
+      "ERR SHUTDOWN is not available in this server; stop the process that runs it"));
+  auto who = "client id=" + std::to_string(client.id);
+  if (!client.name.empty())
+    who += " name=" + client.name;
+  srv.opts.on_shutdown(who);
+  return {disposition::close_silently, reply::null()};
+}
+
+} // namespace
+
 reply help_lines(std::initializer_list<const char*> lines) {
   std::vector<reply> out;
   for (auto* line : lines)
@@ -239,7 +278,7 @@ bool is_local(const command& cmd) {
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
                                                "config"sv, "info"sv, "unwatch"sv,
-                                               "time"sv};
+                                               "time"sv, "shutdown"sv};
   for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
@@ -279,6 +318,8 @@ local_result handle_local(const command& cmd, client_state& client, const server
   }
   if (iequals(name, "unwatch"))
     return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
+  if (iequals(name, "shutdown"))
+    return shutdown(cmd, client, srv);
   if (iequals(name, "time")) {
     if (cmd.size() != 1)
       return answer(wrong_arity(name));

@@ -78,6 +78,7 @@ enum class disposition : uint8_t {
   to_backend,      ///< not a local command: hand it to the backend
   answered,        ///< `answer` is the reply
   answered_close,  ///< send `answer`, then close the connection (QUIT)
+  close_silently,  ///< close the connection without a reply (SHUTDOWN)
 };
 
 struct local_result {

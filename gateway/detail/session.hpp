@@ -54,6 +54,7 @@ private:
     bool exec = false; ///< the backend reply is a transaction's array ...
     std::vector<std::pair<size_t, command>> exec_locals; ///< ... without these local commands
     std::vector<std::string> watch_keys; ///< WATCH: the reply holds their versions
+    bool silent = false; ///< no reply at all (SHUTDOWN)
   };
 
   void read();
