@@ -1,11 +1,14 @@
 // keel::actors::kv_options: the settings of one KV state machine (one shard).
 //
-// Defaults are Redis' defaults. Thread-safety: a value type.
+// Defaults are Redis' defaults. Thread-safety: a value type (`stats` is shared, see kv_stats.hpp).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 namespace keel::actors {
+
+class kv_stats;
 
 /// What a write does when the accounted memory exceeds maxmemory.
 enum class kv_eviction_policy : uint8_t {
@@ -28,6 +31,11 @@ struct kv_options {
 
   /// Seed of the sampling RNG (eviction and active expiry): equal seeds, equal choices.
   uint64_t seed = 0x6b65656c; // "keel"
+
+  /// Where the machine publishes its numbers (kv_stats.hpp), in slot `stats_slot` (its shard
+  /// id); null: nowhere.
+  std::shared_ptr<kv_stats> stats;
+  uint32_t stats_slot = 0;
 };
 
 } // namespace keel::actors

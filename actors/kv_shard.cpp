@@ -11,13 +11,16 @@
 namespace keel::actors {
 
 machine_factory<kv_command, kv_reply> kv_machine_factory(kv_options opts) {
-  return [opts](uint32_t) -> std::unique_ptr<state_machine<kv_command, kv_reply>> {
-    return std::make_unique<kv_state_machine>(opts);
+  return [opts](uint32_t k) -> std::unique_ptr<state_machine<kv_command, kv_reply>> {
+    auto mine = opts;
+    mine.stats_slot = k;
+    return std::make_unique<kv_state_machine>(std::move(mine));
   };
 }
 
 supervision::child_spec shards_child(const config::node_config& cfg, caf::actor events_bus,
-                                     std::function<void(shard_options&)> customize) {
+                                     std::function<void(shard_options&)> customize,
+                                     std::shared_ptr<kv_stats> numbers) {
   auto opts = shards_options_from(cfg, std::move(events_bus));
   if (customize)
     opts.shard = [make = std::move(opts.shard), customize = std::move(customize)](uint32_t k) {
@@ -33,6 +36,7 @@ supervision::child_spec shards_child(const config::node_config& cfg, caf::actor 
   kv.policy = cfg.shards.maxmemory_policy == config::eviction_policy::allkeys_lru
                 ? kv_eviction_policy::allkeys_lru
                 : kv_eviction_policy::noeviction;
+  kv.stats = std::move(numbers);
   return shards_child_of<kv_command, kv_reply>(std::move(opts), kv_machine_factory(kv));
 }
 

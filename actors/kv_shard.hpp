@@ -27,6 +27,7 @@
 #include "actors/kv_command.hpp"
 #include "actors/kv_options.hpp"
 #include "actors/kv_reply.hpp"
+#include "actors/kv_stats.hpp"
 #include "actors/shard_host.hpp"
 #include "actors/shards.hpp"
 #include "supervision/spec.hpp"
@@ -55,9 +56,11 @@ using kv_shard_host = shard_host<kv_command, kv_reply>;
 /// invalid).
 /// `customize`, if set, may adjust each shard's options (e.g. add metrics observers) on every
 /// (re)start of that shard.
+/// `numbers`, if set, gets each shard's numbers (kv_stats.hpp; sized for shards.count).
 [[nodiscard]] supervision::child_spec
 shards_child(const config::node_config& cfg, caf::actor events_bus,
-             std::function<void(shard_options&)> customize = nullptr);
+             std::function<void(shard_options&)> customize = nullptr,
+             std::shared_ptr<kv_stats> numbers = nullptr);
 
 /// How `shards` places keys (shards.hash_tags).
 [[nodiscard]] key_hash key_hash_of(const config::shards_section& shards) noexcept;

@@ -23,6 +23,26 @@ kv_state_machine::kv_state_machine(kv_options opts)
   : opts_(opts), rng_(opts.seed), epoch_(std::random_device{}()) {
   epoch_ = (epoch_ << 32) ^ std::random_device{}();
   pick_rng_.seed(epoch_);
+  if (opts_.stats && opts_.stats_slot < opts_.stats->size())
+    cell_ = &opts_.stats->shard(opts_.stats_slot);
+  publish();
+}
+
+void kv_state_machine::publish() {
+  if (cell_ == nullptr)
+    return;
+  cell_->keys.store(keys_.size(), std::memory_order_relaxed);
+  cell_->expires.store(keys_.volatile_size(), std::memory_order_relaxed);
+  cell_->used_memory.store(keys_.used_memory(), std::memory_order_relaxed);
+  // Counters add what this machine did: a restarted shard keeps counting from the node's total.
+  if (evicted_ != published_evicted_) {
+    cell_->evicted_keys.fetch_add(evicted_ - published_evicted_, std::memory_order_relaxed);
+    published_evicted_ = evicted_;
+  }
+  if (expired_ != published_expired_) {
+    cell_->expired_keys.fetch_add(expired_ - published_expired_, std::memory_order_relaxed);
+    published_expired_ = expired_;
+  }
 }
 
 // -- state_machine ------------------------------------------------------------
@@ -38,6 +58,7 @@ execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_p
   }
   result.depends_on = depends_;
   record_ = nullptr;
+  publish();
   return result;
 }
 
@@ -86,7 +107,9 @@ std::string kv_state_machine::version_of(const std::string& key) {
 }
 
 std::string kv_state_machine::tick(time_point now, lsn next) {
-  return expire_cycle(now, opts_.expire_cycle_budget, next).record;
+  auto record = expire_cycle(now, opts_.expire_cycle_budget, next).record;
+  publish();
+  return record;
 }
 
 bool kv_state_machine::may_merge(const kv_command& cmd, std::size_t merged_bytes) const {
@@ -140,6 +163,7 @@ state_machine_error kv_state_machine::replay(std::string_view record, lsn at) {
     }
   }
   last_write_ = std::max(last_write_, at);
+  publish();
   return {};
 }
 
@@ -156,6 +180,7 @@ state_machine_error kv_state_machine::restore(std::string_view image) {
   last_write_ = 0;
   last_delete_ = 0;
   expired_seen_.clear();
+  publish();
   return {};
 }
 

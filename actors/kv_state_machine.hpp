@@ -31,6 +31,7 @@
 #include "actors/kv_options.hpp"
 #include "actors/kv_record.hpp"
 #include "actors/kv_reply.hpp"
+#include "actors/kv_stats.hpp"
 #include "actors/state_machine.hpp"
 
 #include <array>
@@ -115,6 +116,8 @@ private:
   void append(std::string_view key, std::string_view suffix);
   void flush();
   void stamp(node& n);
+  /// Writes the numbers to options().stats (kv_stats.hpp), if set.
+  void publish();
 
   // -- commands (kv_state_machine_commands.cpp) --------------------------------
 
@@ -162,6 +165,9 @@ private:
   lsn flushed_at_ = 0;                 ///< the LSN of the last FLUSHALL
   uint64_t evicted_ = 0;
   uint64_t expired_ = 0;
+  kv_shard_stats* cell_ = nullptr; ///< in opts_.stats, which keeps it alive
+  uint64_t published_evicted_ = 0;
+  uint64_t published_expired_ = 0;
   lsn last_write_ = 0;  // of the newest record applied
   lsn last_delete_ = 0; // of the newest record that deleted a key
   std::vector<std::string> expired_seen_; // queued by reads for the next expire cycle

@@ -133,3 +133,49 @@ TEST_CASE("RANDOMKEY reads leave eviction's choices as the seed and the writes m
   CHECK(plain.sm.size() < 300); // keys were evicted
   CHECK(plain.sm.snapshot() == reading.sm.snapshot());
 }
+
+TEST_CASE("a machine publishes keys, TTLs, memory, evictions and expirations to its kv_stats "
+          "slot; a replay counts no eviction again, a new machine adds to the counters") {
+  auto numbers = std::make_shared<kv_stats>(3);
+  kv_options opts;
+  opts.maxmemory = 4 * cost(3, 10);
+  opts.policy = kv_eviction_policy::allkeys_lru;
+  opts.stats = numbers;
+  opts.stats_slot = 1;
+  kv_harness kv{opts};
+  auto& mine = numbers->shard(1);
+  CHECK(kv({"SET", "k:a", "0123456789", "PX", "100"}) == ok());
+  CHECK(kv({"SET", "k:b", "0123456789"}) == ok());
+  CHECK(mine.keys == 2);
+  CHECK(mine.expires == 1);
+  CHECK(mine.used_memory == kv.sm.used_memory());
+  for (auto k : {"k:c", "k:d", "k:e", "k:f"})
+    CHECK(kv({"SET", k, "0123456789"}) == ok());
+  CHECK(kv.sm.evicted_keys() > 0);
+  CHECK(mine.evicted_keys == kv.sm.evicted_keys());
+  CHECK(mine.keys == kv.sm.size());
+  CHECK(mine.used_memory == kv.sm.used_memory());
+  // An expiry deleted by tick(): counted, and the TTL gauge follows.
+  CHECK(kv({"SET", "k:t", "x", "PX", "100"}) == ok());
+  CHECK(mine.expires == 1);
+  kv.advance(200);
+  CHECK(kv.sm.tick(kv.now(), kv.next).size() > 0);
+  CHECK(mine.expired_keys == 1);
+  CHECK(mine.expires == 0);
+  // Other slots stay untouched.
+  CHECK(numbers->shard(0).keys == 0);
+  CHECK(numbers->shard(2).used_memory == 0);
+  // A restarted shard: a new machine in the same slot replays the log (no counting), then
+  // evicts once more, which adds to the node's total.
+  auto evicted = mine.evicted_keys.load();
+  kv_state_machine again{opts};
+  for (auto& [at, record] : kv.log)
+    REQUIRE(!again.replay(record, at));
+  CHECK(mine.evicted_keys == evicted);
+  CHECK(mine.keys == again.size());
+  auto r = again.execute({"SET", "k:g", std::string(10 * 4, 'v')}, kv.now(), kv.next);
+  CHECK(r.reply == ok());
+  CHECK(again.evicted_keys() > 0);
+  CHECK(mine.evicted_keys == evicted + again.evicted_keys());
+  CHECK(numbers->sum().evicted_keys == mine.evicted_keys);
+}

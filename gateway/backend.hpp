@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace keel::gateway {
@@ -32,6 +33,10 @@ struct backend_stats {
   uint64_t keys = 0;         ///< keys in db 0 (INFO keyspace)
   uint64_t expires = 0;      ///< keys with a time to live
   uint64_t used_memory = 0;  ///< bytes the data takes, approximately (INFO memory)
+  uint64_t maxmemory = 0;    ///< the limit on used_memory; 0: none (INFO memory, CONFIG GET)
+  std::string maxmemory_policy = "noeviction"; ///< what happens over it, in Redis' words
+  uint64_t evicted_keys = 0; ///< keys deleted over maxmemory (INFO stats)
+  uint64_t expired_keys = 0; ///< keys deleted because their time to live ran out (INFO stats)
   bool durable = false;      ///< writes survive a crash (INFO persistence, CONFIG GET appendonly)
   bool saving = false;       ///< a SAVE or BGSAVE is running (INFO persistence)
   int64_t last_save = 0;     ///< Unix time of the last successful SAVE or BGSAVE (LASTSAVE)

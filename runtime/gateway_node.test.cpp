@@ -120,6 +120,15 @@ TEST_CASE("an acknowledged write survives kill -9 of the node", "[node][gateway]
 
 namespace {
 
+/// The value of `field` in INFO's text ("" when absent).
+std::string info_field(const std::string& info, const std::string& field) {
+  auto at = info.find("\r\n" + field + ":");
+  if (at == std::string::npos)
+    return {};
+  at += field.size() + 3;
+  return info.substr(at, info.find("\r\n", at) - at);
+}
+
 /// The LSN of the newest snapshot in each shard directory below `data` (0: none).
 std::map<std::string, unsigned long long> newest_snapshots(const temp_dir& data) {
   std::map<std::string, unsigned long long> out;
@@ -363,10 +372,27 @@ TEST_CASE("keys evicted over maxmemory stay evicted after kill -9, and the survi
     CHECK(size.integer_value() < 300); // 300 KiB of values do not fit in 64 KiB
     before = key_set(call(c, {"KEYS", "*"}));
     CHECK(before.size() == static_cast<size_t>(size.integer_value()));
+    // INFO tells what the shards hold and did: the limit, the memory under it, the evictions.
+    auto info = call(c, {"INFO"}).str();
+    CHECK(info_field(info, "maxmemory") == "65536");
+    CHECK(info_field(info, "maxmemory_policy") == "allkeys-lru");
+    auto used = std::stoull(info_field(info, "used_memory"));
+    CHECK(used >= static_cast<uint64_t>(size.integer_value()) * 1024); // the values, at least
+    // Evictions come before a write, as in Redis: each of the 8 shards may be one key over.
+    CHECK(used <= 65536 + 8 * 2048);
+    CHECK(info_field(info, "evicted_keys") == std::to_string(300 - size.integer_value()));
+    CHECK(info_field(info, "db0") == "keys=" + std::to_string(size.integer_value())
+                                       + ",expires=0,avg_ttl=0");
+    CHECK(call(c, {"CONFIG", "GET", "maxmemory-policy"})
+          == reply::array({reply::bulk("maxmemory-policy"), reply::bulk("allkeys-lru")}));
     n.crash();
   }
   node_process again{data, limits};
   test_client c{again.port()};
   // Replay applies the logged evictions: exactly the same keys, no evicted key comes back.
   CHECK(key_set(call(c, {"KEYS", "*"})) == before);
+  // Replaying them is not evicting again; the recovered keys are counted.
+  auto info = call(c, {"INFO"}).str();
+  CHECK(info_field(info, "evicted_keys") == "0");
+  CHECK(info_field(info, "db0") == "keys=" + std::to_string(before.size()) + ",expires=0,avg_ttl=0");
 }

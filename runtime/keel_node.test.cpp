@@ -304,6 +304,20 @@ TEST_CASE("a keel-node's /metrics parses as Prometheus text and counts per-shard
   // record, so 20 SETs over two shards are 2 records (more if the pipeline arrived in pieces).
   CHECK(synced >= 2);
   CHECK(synced <= 20);
+  // What the KV machines hold: the 20 keys of 1 + 1 bytes, with none evicted or expired.
+  CHECK(parsed.types["keel_kv_keys"] == "gauge");
+  CHECK(parsed.types["keel_kv_evicted_keys_total"] == "counter");
+  double keys = 0;
+  double used = 0;
+  for (const char* k : {"0", "1"}) {
+    keys += parsed.value("keel_kv_keys", {{"shard", k}});
+    used += parsed.value("keel_kv_used_memory_bytes", {{"shard", k}});
+    CHECK(parsed.value("keel_kv_expires", {{"shard", k}}) == 0);
+    CHECK(parsed.value("keel_kv_evicted_keys_total", {{"shard", k}}) == 0);
+    CHECK(parsed.value("keel_kv_expired_keys_total", {{"shard", k}}) == 0);
+  }
+  CHECK(keys == 20);
+  CHECK(used >= 20 * 3);
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
 }

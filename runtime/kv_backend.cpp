@@ -39,11 +39,6 @@ caf::actor actor_slot::get() const {
 
 namespace {
 
-using stats_tick_atom = caf::atom_constant<caf::atom("kv_stats")>;
-
-/// The id of the relay's own DBSIZE batches (client batches count from 1).
-constexpr uint64_t stats_id = 0;
-
 gateway::reply convert(actors::kv_reply&& x) {
   using kind = actors::kv_reply::kind;
   switch (x.type()) {
@@ -85,7 +80,6 @@ std::vector<gateway::reply> errors(size_t n, const std::string& text) {
 }
 
 struct shared_stats {
-  std::atomic<uint64_t> keys{0};
   std::atomic<bool> saving{false};
   std::atomic<int64_t> last_save{0}; // Unix seconds; the node's start until the first save
   std::atomic<bool> last_save_ok{true};
@@ -141,8 +135,6 @@ struct relay_state {
   size_t next_lane = 0;
   std::unordered_map<uint64_t, pending> in_flight;
   uint64_t next_id = 1;
-  bool stats_pending = false;
-  caf::actor_addr stats_router;
   bool save_scheduled = false; // BGSAVE SCHEDULE during a save: another one after it
   static inline const char* name = "keel.kv_relay";
 };
@@ -190,8 +182,6 @@ void fail_in_flight(relay_ptr self, const caf::actor_addr& router, const std::st
   }
   for (auto& p : failed)
     p.done(errors(p.size, text));
-  if (st.stats_router == router)
-    st.stats_pending = false;
 }
 
 const char* const router_gone = "ERR shard router unavailable: the node is starting or stopping, "
@@ -331,8 +321,6 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
                    "ERR shard router unavailable: it restarted while the command was in "
                    "flight; it may or may not have been applied, retry");
   });
-  if (self->state.opts.stats_interval.count() > 0)
-    self->send(self, stats_tick_atom::value);
   return {
     [self](detail::relay_job& job) {
       auto n = job.batch.size();
@@ -356,30 +344,12 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
       self->send(r, actors::kv_batch_atom::value, id, std::move(job.batch));
     },
     [self](actors::result_atom, uint64_t id, std::vector<actors::kv_reply>& replies) {
-      if (id == stats_id) {
-        self->state.stats_pending = false;
-        if (replies.size() == 1 && replies.front().type() == actors::kv_reply::kind::integer)
-          self->state.stats->keys = static_cast<uint64_t>(replies.front().integer_value());
-        return;
-      }
       auto i = self->state.in_flight.find(id);
       if (i == self->state.in_flight.end())
         return;
       auto p = std::move(i->second);
       self->state.in_flight.erase(i);
       p.done(convert_all(std::move(replies), p.size));
-    },
-    [self](stats_tick_atom) {
-      auto& st = self->state;
-      if (!st.stats_pending) {
-        if (auto r = next_router(self)) {
-          st.stats_pending = true;
-          st.stats_router = r.address();
-          std::vector<actors::kv_command> cmds{{"DBSIZE"}};
-          self->send(r, actors::kv_batch_atom::value, stats_id, std::move(cmds));
-        }
-      }
-      self->delayed_send(self, st.opts.stats_interval, stats_tick_atom::value);
     },
   };
 }
@@ -388,6 +358,9 @@ class kv_backend final : public gateway::backend {
 public:
   kv_backend(caf::actor_system& sys, kv_backend_options opts)
     : durable_(opts.durable),
+      maxmemory_(opts.maxmemory),
+      maxmemory_policy_(opts.maxmemory_policy),
+      numbers_(opts.numbers),
       shards_(opts.shards),
       batch_sizes_(opts.batch_sizes),
       stats_(std::make_shared<shared_stats>()) {
@@ -417,8 +390,17 @@ public:
 
   gateway::backend_stats stats() const override {
     gateway::backend_stats out;
-    out.keys = stats_->keys.load();
     out.durable = durable_;
+    out.maxmemory = maxmemory_;
+    out.maxmemory_policy = maxmemory_policy_;
+    if (numbers_) {
+      auto t = numbers_->sum();
+      out.keys = t.keys;
+      out.expires = t.expires;
+      out.used_memory = t.used_memory;
+      out.evicted_keys = t.evicted_keys;
+      out.expired_keys = t.expired_keys;
+    }
     out.saving = stats_->saving.load();
     out.last_save = stats_->last_save.load();
     out.last_save_ok = stats_->last_save_ok.load();
@@ -427,6 +409,9 @@ public:
 
 private:
   bool durable_;
+  uint64_t maxmemory_;
+  std::string maxmemory_policy_;
+  std::shared_ptr<actors::kv_stats> numbers_;
   std::shared_ptr<actors::shard_directory> shards_;
   histogram* batch_sizes_;
   std::shared_ptr<shared_stats> stats_;

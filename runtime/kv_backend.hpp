@@ -19,8 +19,8 @@
 // lane that is not running (restarting) is skipped. A router may restart (a new actor): the
 // node's root records each incarnation of each lane in an actor_slot, and the relay looks it up
 // per batch and monitors it; batches in flight on a lane when its router goes down get
-// "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's key count is
-// refreshed once a second with DBSIZE through the same path.
+// "ERR ... unavailable" replies, as a lost connection in Redis would. INFO's numbers (keys,
+// memory, evictions, expirations) are the ones the shards of this node publish (kv_stats.hpp).
 //
 // SAVE, BGSAVE and LASTSAVE are the node's, not a shard's: a batch that holds one goes to the
 // relay, which runs it piece by piece in order. The shard commands before a SAVE are answered
@@ -33,6 +33,7 @@
 // stops when the backend is destroyed (the gateway destroys it after its last `done`).
 #pragma once
 
+#include "actors/kv_stats.hpp"
 #include "actors/shard_directory.hpp"
 #include "gateway/backend.hpp"
 #include "runtime/metrics.hpp"
@@ -69,8 +70,11 @@ struct kv_backend_options {
   std::shared_ptr<actors::shard_directory> shards;
   /// Writes survive a crash (shards.sync is group): INFO persistence and CONFIG GET appendonly.
   bool durable = true;
-  /// Period of the DBSIZE refresh for INFO (0: never).
-  std::chrono::milliseconds stats_interval{1000};
+  /// What the shards of this node publish, for INFO (may be null: INFO shows zeros).
+  std::shared_ptr<actors::kv_stats> numbers;
+  /// The node's maxmemory and policy, as INFO memory and CONFIG GET show them.
+  uint64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
   /// Observes the number of commands in each batch (may be null). @pre outlives the backend.
   histogram* batch_sizes = nullptr;
 };

@@ -60,7 +60,6 @@ TEST_CASE("the gateway's relay hands batches to the router lanes in turn and fai
   auto b = fx.spawn_named("lane b", fake_router, std::string{"b"}, caf::actor{});
   auto c = fx.spawn_named("lane c", fake_router, std::string{}, seen.handle());
   keel::runtime::kv_backend_options opts;
-  opts.stats_interval = std::chrono::milliseconds{0};
   for (auto& lane : {a, b, c}) {
     opts.routers.push_back(std::make_shared<actor_slot>());
     opts.routers.back()->set(lane);
@@ -110,7 +109,6 @@ TEST_CASE("a router replaced in its lane before its down message arrives still f
   auto seen = fx.make_probe("seen");
   auto old = fx.spawn_named("old router", fake_router, std::string{}, seen.handle());
   keel::runtime::kv_backend_options opts;
-  opts.stats_interval = std::chrono::milliseconds{0};
   opts.routers.push_back(std::make_shared<actor_slot>());
   opts.routers.back()->set(old);
   auto backend = keel::runtime::make_kv_backend(fx.sys(), opts);
@@ -151,7 +149,6 @@ TEST_CASE("while every shard has a host the backend sends batches straight to th
   });
   auto lane = fx.spawn_named("lane", fake_router, std::string{"router"}, caf::actor{});
   keel::runtime::kv_backend_options opts;
-  opts.stats_interval = std::chrono::milliseconds{0};
   opts.routers.push_back(std::make_shared<actor_slot>());
   opts.routers.back()->set(lane);
   opts.shards = std::make_shared<keel::actors::shard_directory>(1);
@@ -217,7 +214,6 @@ struct saving_setup {
 
   saving_setup() {
     keel::runtime::kv_backend_options opts;
-    opts.stats_interval = std::chrono::milliseconds{0};
     opts.routers.push_back(std::make_shared<actor_slot>());
     opts.routers.back()->set(router);
     backend = keel::runtime::make_kv_backend(fx.sys(), opts);

@@ -262,7 +262,19 @@ class histogram& metrics_registry::histogram(const std::string& name, const std:
   return *slot;
 }
 
+void metrics_registry::add_collector(std::function<void()> collect) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  collectors_.push_back(std::move(collect));
+}
+
 std::string metrics_registry::render_prometheus() const {
+  std::vector<std::function<void()>> collectors;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    collectors = collectors_;
+  }
+  for (auto& collect : collectors) // outside the lock: they update series of this registry
+    collect();
   std::lock_guard<std::mutex> guard{mtx_};
   std::string out;
   auto series = [&out](const std::string& name, const std::string& labels,

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -148,6 +149,11 @@ public:
   class histogram& histogram(const std::string& name, const std::string& help,
                              const std::vector<double>& bounds, const metric_labels& labels = {});
 
+  /// Runs `collect` at the start of every render, on the renderer's thread: for series whose
+  /// numbers live elsewhere, it sets the gauges and adds to the counters (handles it got from
+  /// this registry). @pre what `collect` refers to outlives the registry.
+  void add_collector(std::function<void()> collect);
+
   // -- rendering --------------------------------------------------------------
 
   /// Every family in Prometheus text format 0.0.4: families sorted by name, one HELP and TYPE
@@ -162,6 +168,7 @@ private:
 
   mutable std::mutex mtx_;
   std::map<std::string, std::unique_ptr<family>> families_;
+  std::vector<std::function<void()>> collectors_; // under mtx_
 };
 
 /// The Content-Type of render_prometheus()'s output.

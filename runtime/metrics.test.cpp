@@ -1,8 +1,10 @@
 #include "runtime/metrics.hpp"
 
 #include "runtime/metrics_text_parser.test.hpp"
+#include "runtime/shard_metrics.hpp"
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -167,4 +169,42 @@ TEST_CASE("the test parser rejects what the text format forbids") {
   CHECK_FALSE(parse_prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
                                     "h_sum 1\nh_count 1\n")
                   .error.empty()); // no +Inf
+}
+
+TEST_CASE("collectors run before each render and bring their series up to date") {
+  metrics_registry reg;
+  std::atomic<int64_t> outside{5}; // a number kept elsewhere, as the KV shards keep theirs
+  auto& g = reg.gauge("keel_outside", "A number kept elsewhere.");
+  int runs = 0;
+  reg.add_collector([&] {
+    ++runs;
+    g.set(outside.load());
+  });
+  CHECK(runs == 0);
+  CHECK(reg.render_prometheus().find("keel_outside 5\n") != std::string::npos);
+  outside = 9;
+  CHECK(reg.render_prometheus().find("keel_outside 9\n") != std::string::npos);
+  CHECK(runs == 2);
+}
+
+TEST_CASE("kv_metrics renders the shards' KV numbers; its counters only catch up") {
+  metrics_registry reg;
+  auto numbers = std::make_shared<keel::actors::kv_stats>(3);
+  kv_metrics(reg, numbers, {0, 2}); // shard 1 lives on another node
+  numbers->shard(2).keys = 4;
+  numbers->shard(2).used_memory = 400;
+  numbers->shard(2).evicted_keys = 7;
+  numbers->shard(1).keys = 99;
+  auto parsed = test::parse_prometheus_text(reg.render_prometheus());
+  REQUIRE(parsed.error.empty());
+  CHECK(parsed.value("keel_kv_keys", {{"shard", "2"}}) == 4);
+  CHECK(parsed.value("keel_kv_used_memory_bytes", {{"shard", "2"}}) == 400);
+  CHECK(parsed.value("keel_kv_evicted_keys_total", {{"shard", "2"}}) == 7);
+  CHECK(parsed.value("keel_kv_keys", {{"shard", "0"}}) == 0);
+  CHECK(reg.render_prometheus().find("shard=\"1\"") == std::string::npos);
+  numbers->shard(2).evicted_keys = 10;
+  numbers->shard(2).keys = 1;
+  parsed = test::parse_prometheus_text(reg.render_prometheus());
+  CHECK(parsed.value("keel_kv_evicted_keys_total", {{"shard", "2"}}) == 10);
+  CHECK(parsed.value("keel_kv_keys", {{"shard", "2"}}) == 1);
 }

@@ -38,12 +38,17 @@ root_options(const config::node_config& cfg, caf::actor bus, metrics_registry& r
   if (cfg.cluster.nodes.empty() && cfg.gateway.enabled)
     hosts = std::make_shared<actors::shard_directory>(cfg.shards.count,
                                                      actors::key_hash_of(cfg.shards));
+  // What the KV machines publish: INFO (through the gateway's backend) and /metrics.
+  auto numbers = std::make_shared<actors::kv_stats>(cfg.shards.count);
+  kv_metrics(registry, numbers, config::local_shards(cfg));
   opts.children.push_back(actors::shards_child(
-    cfg, bus, [metrics = shard_metrics(registry), hosts](actors::shard_options& so) {
+    cfg, bus,
+    [metrics = shard_metrics(registry), hosts](actors::shard_options& so) {
       metrics(so);
       if (hosts)
         so.host.on_serving = actors::shard_directory::publisher(hosts, so.host.shard);
-    }));
+    },
+    numbers));
   // Each incarnation of each router lane is recorded for the gateway's backend.
   auto lanes = node_router_lanes(cfg);
   auto router_specs =
@@ -74,6 +79,11 @@ root_options(const config::node_config& cfg, caf::actor bus, metrics_registry& r
     kv.routers = routers;
     kv.shards = hosts;
     kv.durable = cfg.shards.sync == config::sync_policy::group;
+    kv.numbers = numbers;
+    kv.maxmemory = cfg.shards.maxmemory;
+    kv.maxmemory_policy = cfg.shards.maxmemory_policy == config::eviction_policy::allkeys_lru
+                            ? "allkeys-lru"
+                            : "noeviction";
     kv.batch_sizes = &registry.histogram("keel_gateway_batch_size",
                                          "Commands per pipelined batch sent to the shards.",
                                          exponential_buckets(1, 2, 14));

@@ -57,7 +57,9 @@ std::string info_text(const std::string& which, const server_view& srv) {
              {"blocked_clients", "0"}});
   if (want("memory"))
     section(out, "Memory",
-            {{"used_memory", num(st.used_memory)}, {"maxmemory", "0"}, {"maxmemory_policy", "noeviction"}});
+            {{"used_memory", num(st.used_memory)},
+             {"maxmemory", num(st.maxmemory)},
+             {"maxmemory_policy", st.maxmemory_policy}});
   if (want("persistence"))
     section(out, "Persistence",
             {{"loading", "0"},
@@ -72,6 +74,8 @@ std::string info_text(const std::string& which, const server_view& srv) {
             {{"total_connections_received", num(n.total_connections)},
              {"total_commands_processed", num(n.total_commands)},
              {"rejected_connections", num(n.rejected_connections)},
+             {"expired_keys", num(st.expired_keys)},
+             {"evicted_keys", num(st.evicted_keys)},
              {"keel_protocol_errors", num(n.protocol_errors)},
              {"keel_batches", num(n.batches)},
              {"keel_batched_commands", num(n.batched_commands)},

@@ -204,6 +204,8 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
     {"maxclients", std::to_string(o.max_clients)},
     {"timeout", std::to_string(o.idle_timeout.count() / 1000)},
     {"proto-max-bulk-len", std::to_string(o.max_bulk_bytes)},
+    {"maxmemory", std::to_string(st.maxmemory)},
+    {"maxmemory-policy", st.maxmemory_policy},
   };
   std::vector<reply> out;
   for (auto& [name, value] : params) {
