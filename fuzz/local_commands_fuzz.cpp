@@ -62,13 +62,15 @@ struct fake_registry final : client_registry {
 
 const char* const names[] = {"CLIENT", "client", "COMMAND", "CONFIG", "PING",  "ECHO",
                              "SELECT", "AUTH",   "HELLO",   "INFO",   "QUIT",  "UNWATCH",
-                             "GET",    "SET",    "MULTI",   "Client", "PiNg"};
+                             "GET",    "SET",    "MULTI",   "Client", "PiNg",  "TIME",
+                             "SHUTDOWN", "shutdown"};
 const char* const words[] = {
   "ID",     "SETNAME", "GETNAME", "SETINFO", "INFO",    "LIST",   "KILL",     "HELP",
   "LIB-NAME", "lib-ver", "TYPE",  "normal",  "pubsub",  "master", "ADDR",     "LADDR",
   "USER",   "default", "SKIPME",  "yes",     "no",      "COUNT",  "DOCS",     "GET",
   "*",      "save",    "2",       "3",       "0",       "-1",     "x y",      "",
-  "127.0.0.1:6380", "SETNAME", "keyspace", "server", "AUTH", "secret"};
+  "127.0.0.1:6380", "SETNAME", "keyspace", "server", "AUTH", "secret", "NOSAVE", "SAVE",
+  "NOW",    "FORCE",   "ABORT",   "abort"};
 
 std::string argument(byte_reader& in) {
   auto b = in.next();
@@ -103,6 +105,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options opts;
   if (in.next() % 2 == 0)
     opts.password = "secret";
+  size_t shutdowns = 0;
+  if (in.next() % 2 == 0)
+    opts.on_shutdown = [&shutdowns](const std::string&) { ++shutdowns; };
   memory_backend store;
   fake_registry reg;
   client_state client;
@@ -115,13 +120,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     server_view v{opts, 6380, std::chrono::steady_clock::now(), counters{}, store, &reg};
     bool authed = client.authenticated;
     auto killed_before = reg.killed;
+    auto shutdowns_before = shutdowns;
     auto r = handle_local(cmd, client, v);
+    check((shutdowns - shutdowns_before) == (r.what == disposition::close_silently ? 1u : 0u),
+          "SHUTDOWN's hook ran without a silent close, or a silent close without the hook");
     check(client.id == caller, "the connection's id changed");
     if (authed)
       check(is_local(cmd) == (r.what != disposition::to_backend),
             "is_local() and handle_local() disagree");
     if (r.what == disposition::to_backend)
       continue;
+    if (r.what == disposition::close_silently) {
+      check(authed && iequals(cmd[0], "shutdown"), "a silent close for other than SHUTDOWN");
+      break; // the node goes down
+    }
     if (r.answer.is_error()) {
       auto& text = r.answer.str();
       auto space = text.find(' ');
