@@ -84,6 +84,12 @@ TEST_CASE_METHOD(fixture, "SHUTDOWN parses Redis' flags, calls the hook and asks
   CHECK(asked.size() == 3);
 }
 
+TEST_CASE_METHOD(fixture, "ROLE answers as a master without replicas") {
+  CHECK(answer({"ROLE"})
+        == reply::array({reply::bulk("master"), reply::integer(0), reply::array({})}));
+  CHECK(answer({"role", "x"}) == reply::error("ERR wrong number of arguments for 'role' command"));
+}
+
 TEST_CASE_METHOD(fixture, "QUIT answers OK and asks for the connection to close") {
   auto r = run({"QUIT"});
   CHECK(r.what == disposition::answered_close);
@@ -343,12 +349,29 @@ TEST_CASE_METHOD(fixture, "CONFIG GET answers what redis-benchmark asks for") {
                          reply::bulk("noeviction")}));
 }
 
-TEST_CASE_METHOD(fixture, "INFO has the six sections and keyspace numbers from the backend") {
+TEST_CASE_METHOD(fixture, "INFO has Redis' default sections and keyspace numbers from the "
+                          "backend") {
   REQUIRE(store.run({"MSET", "a", "1", "b", "2"}) == reply::ok());
   auto text = answer({"INFO"}).str();
+  size_t last = 0;
   for (auto s : {"# Server\r\n", "# Clients\r\n", "# Memory\r\n", "# Persistence\r\n",
-                 "# Stats\r\n", "# Keyspace\r\n"})
-    CHECK(text.find(s) != std::string::npos);
+                 "# Stats\r\n", "# Replication\r\n", "# CPU\r\n", "# Cluster\r\n",
+                 "# Keyspace\r\n"}) {
+    INFO(s);
+    auto at = text.find(s);
+    REQUIRE(at != std::string::npos);
+    CHECK(at >= last); // in Redis' order
+    last = at;
+  }
+  // What HAProxy's and Sentinel's checks read; the ids are one per process.
+  auto replication = answer({"INFO", "replication"}).str();
+  CHECK(replication.find("\r\nrole:master\r\nconnected_slaves:0\r\n") != std::string::npos);
+  auto run_id = text.find("run_id:");
+  REQUIRE(run_id != std::string::npos);
+  auto id = text.substr(run_id + 7, 40);
+  CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(answer({"INFO", "server"}).str().find("run_id:" + id + "\r\n") != std::string::npos);
+  CHECK(answer({"INFO", "CPU"}).str().find("\r\nused_cpu_user:") != std::string::npos);
   CHECK(text.find("db0:keys=2,expires=0,avg_ttl=0\r\n") != std::string::npos);
   CHECK(text.find("tcp_port:6399\r\n") != std::string::npos);
   auto keyspace = answer({"INFO", "KEYSPACE"}).str();

@@ -279,7 +279,7 @@ private:
       {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}, {"TIME", "x"}, {"SAVE"},
       {"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"},
       {"SHUTDOWN", "ABORT"}, {"SHUTDOWN", "LATER"}, {"SHUTDOWN", "NOSAVE", "SAVE"},
-      {"SHUTDOWN", "ABORT", "NOW"}};
+      {"SHUTDOWN", "ABORT", "NOW"}, {"ROLE"}, {"ROLE", "x"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

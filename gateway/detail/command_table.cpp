@@ -106,6 +106,8 @@ const std::vector<command_entry>& command_table() {
     {"lastsave", 1, "loading stale fast no_multi", 0, 0, 0,
      "Returns the Unix time of the last successful SAVE or BGSAVE.", "server"},
     {"time", 1, "loading stale fast", 0, 0, 0, "Returns the server time.", "server"},
+    {"role", 1, "noscript loading stale fast", 0, 0, 0,
+     "Returns the replication role: a master without replicas.", "server"},
     {"shutdown", -1, "admin noscript loading stale no_multi allow_busy", 0, 0, 0,
      "Stops the node cleanly, as SIGTERM does.", "server"},
   };

@@ -1,6 +1,10 @@
 #include "gateway/detail/info.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <random>
 
 namespace keel::gateway::detail {
 
@@ -26,6 +30,29 @@ std::string num(uint64_t x) {
   return std::to_string(x);
 }
 
+// 40 hex digits, new with every process (Redis' run_id and replication id): a tool that sees
+// it change knows the server restarted.
+const std::string& process_id_hex() {
+  static const std::string id = [] {
+    std::random_device rd;
+    std::string out;
+    while (out.size() < 40) {
+      char buf[9];
+      std::snprintf(buf, sizeof(buf), "%08x", rd());
+      out += buf;
+    }
+    return out;
+  }();
+  return id;
+}
+
+std::string seconds_of(const timeval& t) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(t.tv_sec),
+                static_cast<long>(t.tv_usec));
+  return buf;
+}
+
 } // namespace
 
 std::string info_text(const std::string& which, const server_view& srv) {
@@ -47,6 +74,7 @@ std::string info_text(const std::string& which, const server_view& srv) {
              {"arch_bits", num(sizeof(void*) * 8)},
              {"multiplexing_api", "epoll"},
              {"process_id", num(static_cast<uint64_t>(::getpid()))},
+             {"run_id", process_id_hex()},
              {"tcp_port", num(srv.port)},
              {"uptime_in_seconds", num(static_cast<uint64_t>(uptime))},
              {"uptime_in_days", num(static_cast<uint64_t>(uptime / 86400))}});
@@ -81,6 +109,33 @@ std::string info_text(const std::string& which, const server_view& srv) {
              {"keel_batched_commands", num(n.batched_commands)},
              {"keel_output_limit_closes", num(n.output_limit_closes)},
              {"keel_idle_closes", num(n.idle_closes)}});
+  // One node, no replicas: what HAProxy's and Sentinel's "role:master" checks look for.
+  if (want("replication"))
+    section(out, "Replication",
+            {{"role", "master"},
+             {"connected_slaves", "0"},
+             {"master_failover_state", "no-failover"},
+             {"master_replid", process_id_hex()},
+             {"master_replid2", std::string(40, '0')},
+             {"master_repl_offset", "0"},
+             {"second_repl_offset", "-1"},
+             {"repl_backlog_active", "0"},
+             {"repl_backlog_size", "0"},
+             {"repl_backlog_first_byte_offset", "0"},
+             {"repl_backlog_histlen", "0"}});
+  if (want("cpu")) {
+    rusage self{};
+    rusage children{};
+    ::getrusage(RUSAGE_SELF, &self);
+    ::getrusage(RUSAGE_CHILDREN, &children); // pools' worker processes that have exited
+    section(out, "CPU",
+            {{"used_cpu_sys", seconds_of(self.ru_stime)},
+             {"used_cpu_user", seconds_of(self.ru_utime)},
+             {"used_cpu_sys_children", seconds_of(children.ru_stime)},
+             {"used_cpu_user_children", seconds_of(children.ru_utime)}});
+  }
+  if (want("cluster"))
+    section(out, "Cluster", {{"cluster_enabled", "0"}}); // keel's cluster is not Redis Cluster
   if (want("keyspace")) {
     if (st.keys > 0)
       section(out, "Keyspace",

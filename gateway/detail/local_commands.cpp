@@ -280,7 +280,7 @@ bool is_local(const command& cmd) {
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
                                                "config"sv, "info"sv, "unwatch"sv,
-                                               "time"sv, "shutdown"sv};
+                                               "time"sv, "shutdown"sv, "role"sv};
   for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
@@ -322,6 +322,10 @@ local_result handle_local(const command& cmd, client_state& client, const server
     return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
   if (iequals(name, "shutdown"))
     return shutdown(cmd, client, srv);
+  if (iequals(name, "role")) // a master without replicas
+    return answer(cmd.size() == 1 ? reply::array({reply::bulk("master"), reply::integer(0),
+                                                  reply::array({})})
+                                  : wrong_arity(name));
   if (iequals(name, "time")) {
     if (cmd.size() != 1)
       return answer(wrong_arity(name));
