@@ -9,7 +9,7 @@ namespace {
 using id = kv_command_id;
 
 //                               name         id             arity  wr     oom    all    f   l  s
-constexpr std::array<kv_command_spec, 47> table{{
+constexpr std::array<kv_command_spec, 48> table{{
   {"get", id::get, 2, false, false, false, 1, 1, 1},
   {"set", id::set, -3, true, true, false, 1, 1, 1},
   {"del", id::del, -2, true, false, false, 1, -1, 1},
@@ -57,6 +57,7 @@ constexpr std::array<kv_command_spec, 47> table{{
   {"watch", id::watch, -2, false, false, false, 1, -1, 1},
   {"watched", id::watched, -3, false, false, false, 1, -1, 2}, // only first in a transaction
   {"randomkey", id::randomkey, 1, false, false, true, 0, 0, 0},
+  {"memory", id::memory, -3, false, false, false, 2, 2, 1}, // MEMORY USAGE key [SAMPLES n]
 }};
 
 // ASCII only, as Redis matches command names: no locale lookup per character.

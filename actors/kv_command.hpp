@@ -25,7 +25,7 @@ enum class kv_command_id : uint8_t {
   pexpire, expireat, pexpireat, ttl, pttl, persist, dbsize, flushall, keys, scan, setnx, setex,
   psetex, getset, getdel, unlink, type, getex, getrange, substr, setrange, incrbyfloat, touch,
   expiretime, pexpiretime, flushdb, exec, watch, watched, rename, renamenx, msetnx, copy,
-  randomkey,
+  randomkey, memory,
 };
 
 /// One row of the command table.

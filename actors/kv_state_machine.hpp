@@ -151,6 +151,7 @@ private:
   kv_reply cmd_flushall(const kv_command& cmd);
   kv_reply cmd_keys(const kv_command& cmd);
   kv_reply cmd_randomkey();
+  kv_reply cmd_memory_usage(const kv_command& cmd);
   kv_reply cmd_scan(const kv_command& cmd);
 
   kv_options opts_;

@@ -187,6 +187,8 @@ kv_reply kv_state_machine::dispatch(const kv_command_spec& spec, const kv_comman
       return cmd_scan(cmd);
     case kv_command_id::randomkey:
       return cmd_randomkey();
+    case kv_command_id::memory:
+      return cmd_memory_usage(cmd);
   }
   return kv_reply::error(kv_unknown_command_error(cmd));
 }
@@ -501,6 +503,27 @@ kv_reply kv_state_machine::cmd_append(const kv_command& cmd) {
     return kv_reply::error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
   append(key, cmd[2]);
   return kv_reply::integer(static_cast<int64_t>(size));
+}
+
+kv_reply kv_state_machine::cmd_memory_usage(const kv_command& cmd) {
+  // MEMORY USAGE key [SAMPLES count]: the bytes maxmemory counts for the key (key, value and
+  // the per-key overhead). SAMPLES is checked as Redis does; a string has nothing to sample.
+  if (!iequals(cmd[1], "usage"))
+    return kv_reply::error("ERR unknown subcommand '" + cmd[1] + "'. Try MEMORY HELP.");
+  for (std::size_t j = 3; j < cmd.size(); j += 2) {
+    if (!iequals(cmd[j], "samples") || j + 1 >= cmd.size())
+      return kv_reply::error("ERR syntax error");
+    int64_t samples = 0;
+    if (!detail::kv_parse_int(cmd[j + 1], samples))
+      return kv_reply::error("ERR value is not an integer or out of range");
+    if (samples < 0)
+      return kv_reply::error("ERR syntax error");
+  }
+  auto* n = lookup_read(cmd[2]);
+  if (n == nullptr)
+    return kv_reply::null();
+  return kv_reply::integer(
+    static_cast<int64_t>(n->first.size() + n->second.value.size() + detail::kv_entry_overhead));
 }
 
 kv_reply kv_state_machine::cmd_strlen(const kv_command& cmd) {

@@ -179,3 +179,26 @@ TEST_CASE("a machine publishes keys, TTLs, memory, evictions and expirations to 
   CHECK(mine.evicted_keys == evicted + again.evicted_keys());
   CHECK(numbers->sum().evicted_keys == mine.evicted_keys);
 }
+
+TEST_CASE("MEMORY USAGE answers the bytes maxmemory counts for a key, nil for a missing one") {
+  kv_harness kv;
+  CHECK(kv({"SET", "abc", "12345"}) == ok());
+  CHECK(kv({"MEMORY", "USAGE", "abc"}) == num(static_cast<int64_t>(cost(3, 5))));
+  CHECK(kv({"memory", "usage", "abc", "SAMPLES", "0"}) == num(static_cast<int64_t>(cost(3, 5))));
+  CHECK(kv({"SET", "other", std::string(1000, 'v')}) == ok());
+  CHECK(kv({"MEMORY", "USAGE", "abc"}).integer_value()
+          + kv({"MEMORY", "USAGE", "other"}).integer_value()
+        == static_cast<int64_t>(kv.sm.used_memory()));
+  CHECK(kv({"MEMORY", "USAGE", "nope"}) == nil());
+  CHECK(kv({"SET", "short", "x", "PX", "10"}) == ok());
+  kv.advance(20);
+  auto records = kv.log.size();
+  CHECK(kv({"MEMORY", "USAGE", "short"}) == nil()); // expired: missing, as for GET
+  CHECK(kv.log.size() == records);                  // a read: no record
+  CHECK(kv({"MEMORY", "USAGE", "abc", "SAMPLES", "x"})
+        == err("ERR value is not an integer or out of range"));
+  CHECK(kv({"MEMORY", "USAGE", "abc", "SAMPLES", "-1"}) == err("ERR syntax error"));
+  CHECK(kv({"MEMORY", "USAGE", "abc", "SAMPLES"}) == err("ERR syntax error"));
+  CHECK(kv({"MEMORY", "USAGE", "abc", "FOO", "1"}) == err("ERR syntax error"));
+  CHECK(kv({"MEMORY", "STATS", "abc"}) == err("ERR unknown subcommand 'STATS'. Try MEMORY HELP."));
+}

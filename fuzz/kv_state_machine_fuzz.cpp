@@ -29,11 +29,12 @@ const char* const names[] = {
   "SETNX",  "SETEX",   "PSETEX",  "GETSET",   "GETDEL",    "UNLINK", "TYPE",    "GETEX",
   "GETRANGE", "SETRANGE", "INCRBYFLOAT", "TOUCH", "EXPIRETIME", "PEXPIRETIME", "FLUSHDB",
   "EXEC",   "WATCH",   "WATCHED", "RENAME", "RENAMENX", "MSETNX", "COPY",  "RANDOMKEY",
+  "MEMORY",
 };
 const char* const words[] = {
   "a", "b", "c", "d", "a", "b", "0", "1", "-1", "10", "100", "1700000001", "9223372036854775807",
   "-9223372036854775808", "x", "EX", "PX", "NX", "XX", "KEEPTTL", "GET", "EXAT", "PXAT",
-  "MATCH", "COUNT", "*", "?", "3.5", "", "PERSIST", "1.5e1", "inf",
+  "MATCH", "COUNT", "*", "?", "3.5", "", "PERSIST", "1.5e1", "inf", "USAGE", "SAMPLES",
 };
 
 struct logged {

@@ -84,6 +84,23 @@ TEST_CASE_METHOD(fixture, "SHUTDOWN parses Redis' flags, calls the hook and asks
   CHECK(asked.size() == 3);
 }
 
+TEST_CASE_METHOD(fixture, "MEMORY USAGE goes to the key's shard; the other subcommands are "
+                          "answered here") {
+  CHECK(run({"MEMORY", "USAGE", "k"}).what == disposition::to_backend);
+  CHECK(run({"memory", "usage", "k", "SAMPLES", "5"}).what == disposition::to_backend);
+  CHECK_FALSE(is_local({"MEMORY", "usage", "k"}));
+  CHECK(is_local({"MEMORY", "USAGE"}));
+  CHECK(answer({"MEMORY", "USAGE"})
+        == reply::error("ERR wrong number of arguments for 'memory|usage' command"));
+  CHECK(answer({"MEMORY"}) == reply::error("ERR wrong number of arguments for 'memory' command"));
+  CHECK(answer({"MEMORY", "PURGE"}) == reply::ok());
+  CHECK(answer({"MEMORY", "nope"}) == reply::error("ERR unknown subcommand 'nope'. Try MEMORY HELP."));
+  CHECK_THAT(answer({"MEMORY", "DOCTOR"}).str(), Catch::Contains("INFO memory"));
+  auto help = answer({"MEMORY", "HELP"});
+  REQUIRE(help.type() == reply::kind::array);
+  CHECK(help.elements()[1].str() == "USAGE <key> [SAMPLES <count>]");
+}
+
 TEST_CASE_METHOD(fixture, "ROLE answers as a master without replicas") {
   CHECK(answer({"ROLE"})
         == reply::array({reply::bulk("master"), reply::integer(0), reply::array({})}));

@@ -279,7 +279,10 @@ private:
       {"CONFIG", "HELP", "x"}, {"COMMAND", "HELP", "x"}, {"TIME", "x"}, {"SAVE"},
       {"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"},
       {"SHUTDOWN", "ABORT"}, {"SHUTDOWN", "LATER"}, {"SHUTDOWN", "NOSAVE", "SAVE"},
-      {"SHUTDOWN", "ABORT", "NOW"}, {"ROLE"}, {"ROLE", "x"}};
+      {"SHUTDOWN", "ABORT", "NOW"}, {"ROLE"}, {"ROLE", "x"}, {"MEMORY", "USAGE", "m:none"},
+      {"MEMORY", "USAGE", "m:none", "SAMPLES", "x"}, {"MEMORY", "USAGE", "m:none", "FOO"},
+      {"MEMORY", "USAGE", "m:none", "SAMPLES", "-1"}, {"MEMORY", "USAGE"}, {"MEMORY"},
+      {"MEMORY", "FOO"}, {"MEMORY", "PURGE"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

@@ -106,6 +106,9 @@ const std::vector<command_entry>& command_table() {
     {"lastsave", 1, "loading stale fast no_multi", 0, 0, 0,
      "Returns the Unix time of the last successful SAVE or BGSAVE.", "server"},
     {"time", 1, "loading stale fast", 0, 0, 0, "Returns the server time.", "server"},
+    {"memory", -2, "", 0, 0, 0, // a container: USAGE's key is argv[2]
+     "MEMORY USAGE key: the bytes a key takes, as maxmemory counts them; PURGE, HELP.",
+     "server"},
     {"role", 1, "noscript loading stale fast", 0, 0, 0,
      "Returns the replication role: a master without replicas.", "server"},
     {"shutdown", -1, "admin noscript loading stale no_multi allow_busy", 0, 0, 0,

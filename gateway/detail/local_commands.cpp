@@ -231,6 +231,40 @@ std::optional<client_info> client_registry::find(uint64_t id) const {
 
 namespace {
 
+// MEMORY's subcommands but USAGE with a key, which goes to the key's shard.
+local_result memory_cmd(const command& cmd) {
+  if (cmd.size() == 1)
+    return answer(wrong_arity("memory"));
+  auto sub = lower_name(cmd[1]);
+  if (sub == "usage") {
+    if (cmd.size() < 3)
+      return answer(wrong_arity("memory|usage"));
+    return {disposition::to_backend, reply::null()};
+  }
+  if (sub == "help") {
+    if (cmd.size() != 2)
+      return answer(wrong_arity("memory|help"));
+    return answer(help_lines({
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value, as maxmemory counts them",
+      "    (the key, the value and a fixed overhead per key).",
+      "PURGE",
+      "    Nothing to purge: answers OK.",
+      "HELP",
+      "    Print this help.",
+    }));
+  }
+  if (sub == "purge")
+    return answer(cmd.size() == 2 ? reply::ok() : wrong_arity("memory|purge"));
+  if (sub == "doctor" || sub == "stats" || sub == "malloc-stats")
+    return answer(reply::error("ERR MEMORY " + cmd[1]
+                               + " is not supported; INFO memory and /metrics "
+                                 "(keel_kv_used_memory_bytes per shard) show the memory"));
+  return answer(
+    reply::error("ERR unknown subcommand '" + cmd[1] + "'. Try MEMORY HELP."));
+}
+
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], as Redis 7 parses it. Every form stops the node
 // the same way: its shards checkpoint on a clean stop, and nothing acknowledged is lost without
 // one, so NOSAVE and SAVE differ only in how long the next start replays. Nothing waits for
@@ -277,6 +311,8 @@ reply help_lines(std::initializer_list<const char*> lines) {
 
 bool is_local(const command& cmd) {
   using namespace std::string_view_literals;
+  if (iequals(cmd[0], "memory")) // USAGE reads a key in its shard; the rest is answered here
+    return !(cmd.size() >= 3 && iequals(cmd[1], "usage"));
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
                                                "config"sv, "info"sv, "unwatch"sv,
@@ -322,6 +358,8 @@ local_result handle_local(const command& cmd, client_state& client, const server
     return answer(cmd.size() == 1 ? reply::ok() : wrong_arity(name));
   if (iequals(name, "shutdown"))
     return shutdown(cmd, client, srv);
+  if (iequals(name, "memory"))
+    return memory_cmd(cmd);
   if (iequals(name, "role")) // a master without replicas
     return answer(cmd.size() == 1 ? reply::array({reply::bulk("master"), reply::integer(0),
                                                   reply::array({})})
