@@ -55,6 +55,8 @@ execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_p
   if (!result.record.empty()) {
     last_write_ = next;
     depends_ = next;
+    if (cell_ != nullptr)
+      cell_->writes.fetch_add(1, std::memory_order_relaxed);
   }
   result.depends_on = depends_;
   record_ = nullptr;

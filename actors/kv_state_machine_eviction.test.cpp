@@ -162,6 +162,8 @@ TEST_CASE("a machine publishes keys, TTLs, memory, evictions and expirations to 
   CHECK(kv.sm.tick(kv.now(), kv.next).size() > 0);
   CHECK(mine.expired_keys == 1);
   CHECK(mine.expires == 0);
+  CHECK(kv({"GET", "k:b"}).type() != kv_reply::kind::error);
+  CHECK(mine.writes == 7); // the SETs; neither the read nor the expire cycle
   // Other slots stay untouched.
   CHECK(numbers->shard(0).keys == 0);
   CHECK(numbers->shard(2).used_memory == 0);
@@ -172,11 +174,13 @@ TEST_CASE("a machine publishes keys, TTLs, memory, evictions and expirations to 
   for (auto& [at, record] : kv.log)
     REQUIRE(!again.replay(record, at));
   CHECK(mine.evicted_keys == evicted);
+  CHECK(mine.writes == 7);
   CHECK(mine.keys == again.size());
   auto r = again.execute({"SET", "k:g", std::string(10 * 4, 'v')}, kv.now(), kv.next);
   CHECK(r.reply == ok());
   CHECK(again.evicted_keys() > 0);
   CHECK(mine.evicted_keys == evicted + again.evicted_keys());
+  CHECK(mine.writes == 8);
   CHECK(numbers->sum().evicted_keys == mine.evicted_keys);
 }
 

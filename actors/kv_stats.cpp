@@ -14,6 +14,7 @@ kv_stats::totals kv_stats::sum() const noexcept {
     t.used_memory += c.used_memory.load(std::memory_order_relaxed);
     t.evicted_keys += c.evicted_keys.load(std::memory_order_relaxed);
     t.expired_keys += c.expired_keys.load(std::memory_order_relaxed);
+    t.writes += c.writes.load(std::memory_order_relaxed);
   }
   return t;
 }

@@ -1,7 +1,8 @@
 // keel::actors::kv_stats: what the KV shards of a node tell the rest of it about their data, for
 // INFO and /metrics: per shard, the keys, the keys with a time to live and the accounted bytes
-// (gauges), and the keys evicted and expired (counters since the node started: a restarted
-// shard adds to them; replaying the log at its start does not count again).
+// (gauges), and the keys evicted and expired and the commands that changed data (counters since
+// the node started: a restarted shard adds to them; replaying the log at its start does not
+// count again).
 //
 // Each kv_state_machine given a slot (kv_options::stats) publishes after every command, tick
 // and recovery. Thread-safety: slots are written by their shard's machine only and read from
@@ -22,6 +23,7 @@ struct alignas(64) kv_shard_stats {
   std::atomic<uint64_t> used_memory{0};
   std::atomic<uint64_t> evicted_keys{0};
   std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> writes{0}; ///< commands that changed data (Redis' "changes")
 };
 
 /// The numbers of all shards of a node, by shard id.
@@ -34,6 +36,7 @@ public:
     uint64_t used_memory = 0;
     uint64_t evicted_keys = 0;
     uint64_t expired_keys = 0;
+    uint64_t writes = 0;
   };
 
   explicit kv_stats(size_t shards);

@@ -41,6 +41,7 @@ struct backend_stats {
   bool saving = false;       ///< a SAVE or BGSAVE is running (INFO persistence)
   int64_t last_save = 0;     ///< Unix time of the last successful SAVE or BGSAVE (LASTSAVE)
   bool last_save_ok = true;  ///< the last SAVE or BGSAVE succeeded
+  uint64_t changes_since_save = 0; ///< writes since the last SAVE or BGSAVE began
 };
 
 class backend {

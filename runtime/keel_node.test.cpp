@@ -318,6 +318,9 @@ TEST_CASE("a keel-node's /metrics parses as Prometheus text and counts per-shard
   }
   CHECK(keys == 20);
   CHECK(used >= 20 * 3);
+  CHECK(parsed.value("keel_kv_writes_total", {{"shard", "0"}})
+          + parsed.value("keel_kv_writes_total", {{"shard", "1"}})
+        == 20);
   p.signal(SIGTERM);
   CHECK(p.wait_exit() == 0);
 }

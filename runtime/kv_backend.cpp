@@ -83,6 +83,7 @@ struct shared_stats {
   std::atomic<bool> saving{false};
   std::atomic<int64_t> last_save{0}; // Unix seconds; the node's start until the first save
   std::atomic<bool> last_save_ok{true};
+  std::atomic<uint64_t> writes_at_save{0}; // the shards' write count when the last save began
 };
 
 int64_t unix_now() {
@@ -197,12 +198,16 @@ void start_save(relay_ptr self, std::function<void(const caf::error&)> then) {
     return;
   }
   st.stats->saving = true;
-  auto finish = [self, then](const caf::error& err) {
+  // Writes that land while the checkpoint runs may miss it: they count as changes after it.
+  auto writes = st.opts.numbers ? st.opts.numbers->sum().writes : 0;
+  auto finish = [self, then, writes](const caf::error& err) {
     auto& st = self->state;
     st.stats->saving = false;
     st.stats->last_save_ok = !err;
-    if (!err)
+    if (!err) {
       st.stats->last_save = unix_now();
+      st.stats->writes_at_save = writes;
+    }
     if (st.save_scheduled) { // first: a SAVE behind `then` finds it running, as in Redis
       st.save_scheduled = false;
       start_save(self, [](const caf::error&) {});
@@ -400,6 +405,8 @@ public:
       out.used_memory = t.used_memory;
       out.evicted_keys = t.evicted_keys;
       out.expired_keys = t.expired_keys;
+      auto base = stats_->writes_at_save.load();
+      out.changes_since_save = t.writes > base ? t.writes - base : 0;
     }
     out.saving = stats_->saving.load();
     out.last_save = stats_->last_save.load();

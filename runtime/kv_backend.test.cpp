@@ -210,10 +210,12 @@ struct saving_setup {
   keel::testkit::probe log = fx.make_probe("router log");
   keel::testkit::probe done = fx.make_probe("done");
   caf::actor router = fx.spawn_named("router", saving_router, log.handle());
+  std::shared_ptr<keel::actors::kv_stats> numbers = std::make_shared<keel::actors::kv_stats>(2);
   std::shared_ptr<keel::gateway::backend> backend;
 
   saving_setup() {
     keel::runtime::kv_backend_options opts;
+    opts.numbers = numbers;
     opts.routers.push_back(std::make_shared<actor_slot>());
     opts.routers.back()->set(router);
     backend = keel::runtime::make_kv_backend(fx.sys(), opts);
@@ -246,10 +248,14 @@ TEST_CASE("SAVE checkpoints after the commands before it are answered and before
   saving_setup s;
   auto started = s.backend->stats().last_save;
   CHECK(started > 0); // the node's start until the first save
+  s.numbers->shard(0).writes = 3; // as the shards' machines count them
+  s.numbers->shard(1).writes = 2;
+  CHECK(s.backend->stats().changes_since_save == 5);
   s.execute({{"SET", "a", "1"}, {"save"}, {"GET", "a"}, {"LASTSAVE"}});
   CHECK(s.logged() == "batch SET");
   CHECK(s.logged() == "checkpoint");
   CHECK(s.backend->stats().saving);
+  s.numbers->shard(1).writes = 4; // while the checkpoint runs: a change after it
   s.log.expect_no_message(std::chrono::milliseconds{20}); // GET waits for the checkpoint
   caf::anon_send(s.router, std::string{"release"});
   CHECK(s.logged() == "released 1");
@@ -262,6 +268,7 @@ TEST_CASE("SAVE checkpoints after the commands before it are answered and before
   CHECK_FALSE(st.saving);
   CHECK(st.last_save_ok);
   CHECK(st.last_save == lastsave);
+  CHECK(st.changes_since_save == 2);
   // A failed checkpoint is an error reply that says what to do, and INFO shows it.
   s.execute({{"SAVE"}});
   CHECK(s.logged() == "checkpoint");
@@ -272,6 +279,7 @@ TEST_CASE("SAVE checkpoints after the commands before it are answered and before
                        && Catch::Contains("disk full") && Catch::Contains("retry"));
   CHECK_FALSE(s.backend->stats().last_save_ok);
   CHECK(s.backend->stats().last_save == lastsave);
+  CHECK(s.backend->stats().changes_since_save == 2); // a failed save saved nothing
   // Arguments are checked as Redis does.
   s.execute({{"SAVE", "x"}, {"LASTSAVE", "x"}, {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}});
   CHECK(s.replies()

@@ -39,6 +39,7 @@ void kv_metrics(metrics_registry& reg, std::shared_ptr<const actors::kv_stats> n
     gauge* used_memory;
     counter* evicted;
     counter* expired;
+    counter* writes;
   };
   std::vector<series> all;
   for (auto k : shards) {
@@ -54,7 +55,8 @@ void kv_metrics(metrics_registry& reg, std::shared_ptr<const actors::kv_stats> n
                  "Bytes the shard's data takes, as maxmemory counts them.", shard),
       &reg.counter("keel_kv_evicted_keys_total", "Keys deleted over maxmemory.", shard),
       &reg.counter("keel_kv_expired_keys_total",
-                   "Keys deleted because their time to live ran out.", shard)});
+                   "Keys deleted because their time to live ran out.", shard),
+      &reg.counter("keel_kv_writes_total", "Commands that changed the shard's data.", shard)});
   }
   // Two scrapes at once must not both add a counter's catch-up.
   auto one_at_a_time = std::make_shared<std::mutex>();
@@ -73,6 +75,7 @@ void kv_metrics(metrics_registry& reg, std::shared_ptr<const actors::kv_stats> n
       s.used_memory->set(as_gauge(s.from->used_memory));
       catch_up(*s.evicted, s.from->evicted_keys.load(std::memory_order_relaxed));
       catch_up(*s.expired, s.from->expired_keys.load(std::memory_order_relaxed));
+      catch_up(*s.writes, s.from->writes.load(std::memory_order_relaxed));
     }
   });
 }

@@ -13,6 +13,7 @@
 //   keel_kv_used_memory_bytes{shard}       accounted bytes (what maxmemory limits)
 //   keel_kv_evicted_keys_total{shard}      keys deleted over maxmemory
 //   keel_kv_expired_keys_total{shard}      keys deleted because their time to live ran out
+//   keel_kv_writes_total{shard}            commands that changed data
 //
 // Series are registered once per shard when the node starts; the observers only touch atomics.
 // Thread-safety: the observers run on the shard host's and the writer's threads.

@@ -93,7 +93,7 @@ std::string info_text(const std::string& which, const server_view& srv) {
             {{"loading", "0"},
              {"aof_enabled", st.durable ? "1" : "0"},
              {"rdb_bgsave_in_progress", st.saving ? "1" : "0"},
-             {"rdb_changes_since_last_save", "0"},
+             {"rdb_changes_since_last_save", num(st.changes_since_save)},
              {"rdb_last_save_time", std::to_string(st.last_save)},
              {"rdb_last_bgsave_status", st.last_save_ok ? "ok" : "err"},
              {"keel_durable", st.durable ? "1" : "0"}});
