@@ -35,14 +35,17 @@ void kv_state_machine::publish() {
   cell_->expires.store(keys_.volatile_size(), std::memory_order_relaxed);
   cell_->used_memory.store(keys_.used_memory(), std::memory_order_relaxed);
   // Counters add what this machine did: a restarted shard keeps counting from the node's total.
-  if (evicted_ != published_evicted_) {
-    cell_->evicted_keys.fetch_add(evicted_ - published_evicted_, std::memory_order_relaxed);
-    published_evicted_ = evicted_;
-  }
-  if (expired_ != published_expired_) {
-    cell_->expired_keys.fetch_add(expired_ - published_expired_, std::memory_order_relaxed);
-    published_expired_ = expired_;
-  }
+  // The shard's machine is the slot's only writer (one incarnation at a time): no locked add.
+  auto add = [](std::atomic<uint64_t>& total, uint64_t& published, uint64_t now) {
+    if (now != published) {
+      total.store(total.load(std::memory_order_relaxed) + (now - published),
+                  std::memory_order_relaxed);
+      published = now;
+    }
+  };
+  add(cell_->evicted_keys, published_evicted_, evicted_);
+  add(cell_->expired_keys, published_expired_, expired_);
+  add(cell_->writes, published_writes_, writes_);
 }
 
 // -- state_machine ------------------------------------------------------------
@@ -55,8 +58,7 @@ execute_result<kv_reply> kv_state_machine::execute(const kv_command& cmd, time_p
   if (!result.record.empty()) {
     last_write_ = next;
     depends_ = next;
-    if (cell_ != nullptr)
-      cell_->writes.fetch_add(1, std::memory_order_relaxed);
+    ++writes_;
   }
   result.depends_on = depends_;
   record_ = nullptr;

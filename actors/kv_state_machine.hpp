@@ -169,6 +169,8 @@ private:
   kv_shard_stats* cell_ = nullptr; ///< in opts_.stats, which keeps it alive
   uint64_t published_evicted_ = 0;
   uint64_t published_expired_ = 0;
+  uint64_t writes_ = 0; ///< commands executed here that produced a record
+  uint64_t published_writes_ = 0;
   lsn last_write_ = 0;  // of the newest record applied
   lsn last_delete_ = 0; // of the newest record that deleted a key
   std::vector<std::string> expired_seen_; // queued by reads for the next expire cycle

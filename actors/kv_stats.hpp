@@ -5,8 +5,9 @@
 // count again).
 //
 // Each kv_state_machine given a slot (kv_options::stats) publishes after every command, tick
-// and recovery. Thread-safety: slots are written by their shard's machine only and read from
-// any thread (relaxed atomics: each number is exact, a sum over shards is a moment's view).
+// and recovery. Thread-safety: a slot has one writer, its shard's current machine (plain
+// relaxed stores, no locked adds), and is read from any thread: each number is exact, a sum
+// over shards is a moment's view.
 #pragma once
 
 #include <atomic>
