@@ -220,17 +220,6 @@ local_result config_cmd(const command& cmd, const server_view& srv) {
   return answer(reply::array(std::move(out)));
 }
 
-} // namespace
-
-std::optional<client_info> client_registry::find(uint64_t id) const {
-  for (auto& c : clients())
-    if (c.id == id)
-      return c;
-  return std::nullopt;
-}
-
-namespace {
-
 // MEMORY's subcommands but USAGE with a key, which goes to the key's shard.
 local_result memory_cmd(const command& cmd) {
   if (cmd.size() == 1)
@@ -301,6 +290,13 @@ local_result shutdown(const command& cmd, const client_state& client, const serv
 }
 
 } // namespace
+
+std::optional<client_info> client_registry::find(uint64_t id) const {
+  for (auto& c : clients())
+    if (c.id == id)
+      return c;
+  return std::nullopt;
+}
 
 reply help_lines(std::initializer_list<const char*> lines) {
   std::vector<reply> out;

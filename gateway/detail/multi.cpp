@@ -19,8 +19,8 @@ bool arity_ok(const command_entry& e, size_t argc) {
   return e.arity < 0 ? argc >= n : argc == n;
 }
 
-// Node-wide commands (SAVE, BGSAVE, LASTSAVE) are not shard commands: a transaction runs in one
-// shard, so they cannot be part of one.
+// Node-wide commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN) are not shard commands: a transaction
+// runs in one shard, so they cannot be part of one.
 bool can_queue(const command_entry& e) {
   return std::string_view{e.flags}.find("no_multi") == std::string_view::npos;
 }
