@@ -19,6 +19,7 @@ namespace keel::runtime::detail {
 struct relay_job {
   std::vector<gateway::command> batch;
   gateway::backend::done_handler done;
+  bool admin = false; ///< holds SAVE, BGSAVE or LASTSAVE (run piece by piece)
 };
 
 } // namespace keel::runtime::detail
@@ -329,7 +330,7 @@ caf::behavior relay(relay_ptr self, kv_backend_options opts,
   return {
     [self](detail::relay_job& job) {
       auto n = job.batch.size();
-      if (has_admin(job.batch)) {
+      if (job.admin) {
         auto run = std::make_shared<admin_run>();
         run->batch = std::move(job.batch);
         run->done = std::move(job.done);
@@ -378,7 +379,8 @@ public:
   }
 
   void execute(std::vector<gateway::command> batch, done_handler done) override {
-    if (shards_ && !has_admin(batch)) {
+    bool admin = has_admin(batch); // looked at once per batch
+    if (shards_ && !admin) {
       auto n = batch.size();
       actors::kv_done direct = [n, done](std::vector<actors::kv_reply> replies,
                                          caf::execution_unit*) {
@@ -390,7 +392,7 @@ public:
         return;
       }
     }
-    caf::anon_send(relay_, detail::relay_job{std::move(batch), std::move(done)});
+    caf::anon_send(relay_, detail::relay_job{std::move(batch), std::move(done), admin});
   }
 
   gateway::backend_stats stats() const override {

@@ -32,7 +32,7 @@ std::string num(uint64_t x) {
 
 // 40 hex digits, new with every process (Redis' run_id and replication id): a tool that sees
 // it change knows the server restarted.
-const std::string& process_id_hex() {
+const std::string& run_id() {
   static const std::string id = [] {
     std::random_device rd;
     std::string out;
@@ -74,7 +74,7 @@ std::string info_text(const std::string& which, const server_view& srv) {
              {"arch_bits", num(sizeof(void*) * 8)},
              {"multiplexing_api", "epoll"},
              {"process_id", num(static_cast<uint64_t>(::getpid()))},
-             {"run_id", process_id_hex()},
+             {"run_id", run_id()},
              {"tcp_port", num(srv.port)},
              {"uptime_in_seconds", num(static_cast<uint64_t>(uptime))},
              {"uptime_in_days", num(static_cast<uint64_t>(uptime / 86400))}});
@@ -115,7 +115,7 @@ std::string info_text(const std::string& which, const server_view& srv) {
             {{"role", "master"},
              {"connected_slaves", "0"},
              {"master_failover_state", "no-failover"},
-             {"master_replid", process_id_hex()},
+             {"master_replid", run_id()},
              {"master_replid2", std::string(40, '0')},
              {"master_repl_offset", "0"},
              {"second_repl_offset", "-1"},
