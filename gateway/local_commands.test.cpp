@@ -94,7 +94,8 @@ TEST_CASE_METHOD(fixture, "MEMORY USAGE goes to the key's shard; the other subco
         == reply::error("ERR wrong number of arguments for 'memory|usage' command"));
   CHECK(answer({"MEMORY"}) == reply::error("ERR wrong number of arguments for 'memory' command"));
   CHECK(answer({"MEMORY", "PURGE"}) == reply::ok());
-  CHECK(answer({"MEMORY", "nope"}) == reply::error("ERR unknown subcommand 'nope'. Try MEMORY HELP."));
+  CHECK(answer({"MEMORY", "nope"})
+        == reply::error("ERR unknown subcommand 'nope'. Try MEMORY HELP."));
   CHECK_THAT(answer({"MEMORY", "DOCTOR"}).str(), Catch::Contains("INFO memory"));
   auto help = answer({"MEMORY", "HELP"});
   REQUIRE(help.type() == reply::kind::array);

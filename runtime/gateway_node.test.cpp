@@ -394,5 +394,6 @@ TEST_CASE("keys evicted over maxmemory stay evicted after kill -9, and the survi
   // Replaying them is not evicting again; the recovered keys are counted.
   auto info = call(c, {"INFO"}).str();
   CHECK(info_field(info, "evicted_keys") == "0");
-  CHECK(info_field(info, "db0") == "keys=" + std::to_string(before.size()) + ",expires=0,avg_ttl=0");
+  CHECK(info_field(info, "db0")
+        == "keys=" + std::to_string(before.size()) + ",expires=0,avg_ttl=0");
 }

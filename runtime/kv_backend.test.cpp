@@ -200,7 +200,8 @@ caf::behavior saving_router(caf::stateful_actor<saving_router_state>* self, caf:
           rp.deliver(caf::make_error(caf::sec::runtime_error, "disk full"));
       }
       // After the answers are in the backend's mailbox: what the test sends next comes later.
-      caf::anon_send(log, (what == "release" ? "released " : "failed ") + std::to_string(held.size()));
+      auto done = what == "release" ? "released " : "failed ";
+      caf::anon_send(log, done + std::to_string(held.size()));
     },
   };
 }

@@ -47,7 +47,8 @@ caf::error node::start(down_callback on_down, shutdown_callback on_shutdown) {
     std::chrono::milliseconds{cfg_.shards.startup_timeout_ms} * 3 + std::chrono::seconds{5};
   for (auto& pc : cfg_.pools)
     timeout += std::chrono::milliseconds{pc.request_timeout_ms} + std::chrono::seconds{30};
-  auto root = supervision::start_supervisor(*sys_, root_options(cfg_, bus_, metrics_, std::move(on_shutdown)), timeout);
+  auto root = supervision::start_supervisor(
+    *sys_, root_options(cfg_, bus_, metrics_, std::move(on_shutdown)), timeout);
   if (!root) {
     caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metrics_subscriber_, caf::exit_reason::user_shutdown);

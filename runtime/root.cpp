@@ -1,6 +1,7 @@
 #include "runtime/root.hpp"
 
 #include "actors/kv_shard.hpp"
+#include "config/load.hpp"
 #include "runtime/cluster.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/gateway_service.hpp"
@@ -81,9 +82,7 @@ root_options(const config::node_config& cfg, caf::actor bus, metrics_registry& r
     kv.durable = cfg.shards.sync == config::sync_policy::group;
     kv.numbers = numbers;
     kv.maxmemory = cfg.shards.maxmemory;
-    kv.maxmemory_policy = cfg.shards.maxmemory_policy == config::eviction_policy::allkeys_lru
-                            ? "allkeys-lru"
-                            : "noeviction";
+    kv.maxmemory_policy = config::to_string(cfg.shards.maxmemory_policy); // Redis' spelling
     kv.batch_sizes = &registry.histogram("keel_gateway_batch_size",
                                          "Commands per pipelined batch sent to the shards.",
                                          exponential_buckets(1, 2, 14));
