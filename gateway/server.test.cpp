@@ -273,6 +273,24 @@ TEST_CASE("a truncated frame sent in pieces is answered once complete") {
   CHECK(c.read_reply() == reply::integer(0));
 }
 
+TEST_CASE("requests around the read buffer's size are answered, each after the last reply") {
+  // A read that fills the session's 16 KiB buffer leaves the socket possibly not drained, a
+  // shorter one drained: either way the next request, sent only after the reply, is read.
+  running_server s;
+  test_client c{s.port};
+  for (size_t total : {size_t{16383}, size_t{16384}, size_t{16385}, size_t{32768}, size_t{40}}) {
+    std::string value(total, 'x');
+    std::string cmd;
+    while ((cmd = encode_command({"SET", "k", value})).size() > total)
+      value.pop_back(); // the frame, length digits included, is exactly `total` bytes
+    REQUIRE(cmd.size() == total);
+    REQUIRE(c.send(cmd));
+    CHECK(c.read_reply() == reply::ok());
+    REQUIRE(c.send(encode_command({"GET", "k"})));
+    CHECK(c.read_reply() == reply::bulk(value));
+  }
+}
+
 TEST_CASE("QUIT answers OK and closes the connection") {
   running_server s;
   test_client c{s.port};

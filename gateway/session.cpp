@@ -1,5 +1,6 @@
 #include "gateway/detail/session.hpp"
 
+#include "gateway/detail/drain_read.hpp"
 #include "gateway/resp_writer.hpp"
 
 #include <boost/asio/write.hpp>
@@ -111,7 +112,7 @@ void session::read() {
   // Grown only when the unparsed bytes need more room: no zero-filling per read.
   if (in_.size() < in_len_ + read_chunk)
     in_.resize(in_len_ + read_chunk);
-  sock_.async_read_some(asio::buffer(&in_[in_len_], read_chunk),
+  sock_.async_read_some(drain_buffer(&in_[in_len_], read_chunk),
                         [self = shared_from_this()](const error_code& ec, size_t n) {
                           self->in_len_ += n;
                           self->on_read(ec, n);
