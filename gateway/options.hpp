@@ -2,8 +2,9 @@
 //
 // Mirrors config/node_config.hpp's gateway_section field by field (the runtime converts; the
 // gateway does not depend on config/), except that the idle timeout is a duration so that tests
-// can use fractions of a second: idle_timeout = gateway_section::idle_timeout_s seconds, and the
-// SHUTDOWN hook, which the runtime sets.
+// can use fractions of a second: idle_timeout = gateway_section::idle_timeout_s seconds, the
+// SHUTDOWN hook, which the runtime sets, and slow_reply, a tuning left at its default outside
+// tests.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,10 @@ struct options {
   /// closes that connection without a reply (as Redis does); the owner stops the process.
   /// Empty: SHUTDOWN is refused with an error.
   std::function<void(const std::string& who)> on_shutdown;
+  /// A client whose last batch took at least this long to answer (a disk sync, as a rule) is
+  /// next read without the speculative recv that would find nothing (session::read); replies
+  /// from memory take tens of microseconds. 0: always without it.
+  std::chrono::microseconds slow_reply{200};
 };
 
 } // namespace keel::gateway

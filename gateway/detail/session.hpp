@@ -101,6 +101,7 @@ private:
   bool close_after_write_ = false;
   bool stopping_ = false;
   bool closed_ = false;
+  bool slow_replies_ = false; ///< the last batch waited long for its replies (see read())
   std::chrono::steady_clock::time_point last_active_;
   std::chrono::steady_clock::time_point created_;
   std::string last_cmd_;     ///< the name of the last command parsed, as sent
