@@ -116,12 +116,13 @@ void session::read() {
     self->in_len_ += n;
     self->on_read(ec, n);
   };
-  // After a slow batch (options::slow_reply), a short read ends the reading (drain_buffer): the
-  // next read, issued once the replies are written, waits for the client without a recv that
-  // would only find nothing, the reply being just sent. After quick batches that recv stays:
-  // the I/O thread is busy then, and skipping it made the thread sleep in epoll between rounds
-  // and be woken for each (redis-benchmark -P 1 on 2 cores: SET sync group 5-9% faster with
-  // drain_buffer, SET and GET sync none 7-13% slower).
+  // After a slow batch (options::slow_reply) this read is a drain_buffer: when it comes back
+  // short it marks the socket drained, and the read issued after the next batch's replies waits
+  // for the client without a recv that would only find nothing, the reply being just sent (the
+  // last batch predicts the next). After quick batches that recv stays: the I/O thread is busy
+  // then, and skipping it made the thread sleep in epoll between rounds and be woken for each
+  // (redis-benchmark -P 1 on 2 cores: SET sync group 5-9% faster with drain_buffer everywhere,
+  // SET and GET sync none 7-13% slower).
   if (slow_replies_)
     sock_.async_read_some(drain_buffer(&in_[in_len_], read_chunk), std::move(done));
   else
