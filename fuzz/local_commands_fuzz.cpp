@@ -8,12 +8,14 @@
 // an upper-case code and a space; CLIENT ID never changes; CLIENT LIST and CLIENT INFO answer
 // lines that each start with "id=" and end with a line feed; CLIENT KILL never asks the registry
 // to close the caller's own connection (it closes after its reply instead) and answers an
-// integer no larger than the number of connections it closed.
+// integer no larger than the number of connections it closed; PUBLISH answers how many message
+// frames a subscriber on a channel and two patterns got, and nothing else delivers any.
 //
 // Built without libFuzzer (KEEL_FUZZ_DRIVER, any compiler but clang), driver.cpp's main() runs
 // the same function over every file named on the command line.
 #include "fuzz/fuzz_check.hpp"
 #include "gateway/detail/local_commands.hpp"
+#include "gateway/detail/pubsub.hpp"
 #include "gateway/memory_backend.hpp"
 
 #include <algorithm>
@@ -63,14 +65,15 @@ struct fake_registry final : client_registry {
 const char* const names[] = {"CLIENT", "client", "COMMAND", "CONFIG", "PING",  "ECHO",
                              "SELECT", "AUTH",   "HELLO",   "INFO",   "QUIT",  "UNWATCH",
                              "GET",    "SET",    "MULTI",   "Client", "PiNg",  "TIME",
-                             "SHUTDOWN", "shutdown"};
+                             "SHUTDOWN", "shutdown", "PUBLISH", "PUBSUB", "pubsub"};
 const char* const words[] = {
   "ID",     "SETNAME", "GETNAME", "SETINFO", "INFO",    "LIST",   "KILL",     "HELP",
   "LIB-NAME", "lib-ver", "TYPE",  "normal",  "pubsub",  "master", "ADDR",     "LADDR",
   "USER",   "default", "SKIPME",  "yes",     "no",      "COUNT",  "DOCS",     "GET",
   "*",      "save",    "2",       "3",       "0",       "-1",     "x y",      "",
   "127.0.0.1:6380", "SETNAME", "keyspace", "server", "AUTH", "secret", "NOSAVE", "SAVE",
-  "NOW",    "FORCE",   "ABORT",   "abort"};
+  "NOW",    "FORCE",   "ABORT",   "abort",   "CHANNELS", "NUMSUB", "NUMPAT", "news",
+  "new?",   "SHARDCHANNELS", "SHARDNUMSUB"};
 
 std::string argument(byte_reader& in) {
   auto b = in.next();
@@ -98,6 +101,17 @@ void check_lines(const std::string& text) {
   }
 }
 
+/// A subscriber that counts the message frames it gets.
+struct counting_subscriber final : pubsub_subscriber {
+  void deliver(const std::string& frame) override {
+    check(frame.rfind("*3\r\n$7\r\nmessage\r\n", 0) == 0
+            || frame.rfind("*4\r\n$8\r\npmessage\r\n", 0) == 0,
+          "a pub/sub frame that is neither message nor pmessage");
+    ++frames;
+  }
+  int64_t frames = 0;
+};
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -110,6 +124,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     opts.on_shutdown = [&shutdowns](const std::string&) { ++shutdowns; };
   memory_backend store;
   fake_registry reg;
+  pubsub_hub hub;
+  counting_subscriber listener;
+  hub.subscribe(pubsub_hub::kind::channel, "news", &listener);
+  hub.subscribe(pubsub_hub::kind::pattern, "new?", &listener);
+  hub.subscribe(pubsub_hub::kind::pattern, "*", &listener);
   client_state client;
   client.id = caller;
   client.authenticated = opts.password.empty();
@@ -117,8 +136,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     command cmd{names[in.next() % (sizeof(names) / sizeof(names[0]))]};
     for (auto n = in.next() % 7; n > 0; --n)
       cmd.push_back(argument(in));
-    server_view v{opts, 6380, std::chrono::steady_clock::now(), counters{}, store, &reg};
+    server_view v{opts, 6380, std::chrono::steady_clock::now(), counters{}, store, &reg, &hub};
     bool authed = client.authenticated;
+    auto frames_before = listener.frames;
     auto killed_before = reg.killed;
     auto shutdowns_before = shutdowns;
     auto r = handle_local(cmd, client, v);
@@ -143,6 +163,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             "an error code that is not upper case");
       continue;
     }
+    if (iequals(cmd[0], "publish"))
+      check(r.answer.integer_value() == listener.frames - frames_before,
+            "PUBLISH counted other than it delivered");
+    else
+      check(listener.frames == frames_before, "a message delivered by other than PUBLISH");
     bool client_cmd = iequals(cmd[0], "client") && cmd.size() >= 2;
     if (client_cmd && (iequals(cmd[1], "list") || iequals(cmd[1], "info"))) {
       check(r.answer.type() == reply::kind::bulk, "CLIENT LIST/INFO is not a bulk string");

@@ -77,3 +77,14 @@ TEST_CASE("redis-cli shows Redis' unknown-command error") {
           "ERR unknown command 'FOO', with args beginning with: 'a' 'b'")
         != std::string::npos);
 }
+
+TEST_CASE("redis-cli subscribes, and gets what another redis-cli publishes") {
+  require_redis_cli();
+  running_server s;
+  child_process sub{{redis_cli, "-p", std::to_string(s.port), "SUBSCRIBE", "news"}};
+  // "subscribe", "news", "1": the subscription is in place once the count is printed.
+  REQUIRE(sub.wait_for_line([](const std::string& l) { return l == "1"; }));
+  CHECK(cli(s.port, {"PUBLISH", "news", "hello world"}) == "1\n");
+  CHECK(sub.wait_for_line("hello world"));
+  CHECK(cli(s.port, {"PUBSUB", "NUMSUB", "news"}) == "news\n1\n");
+}

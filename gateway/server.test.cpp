@@ -410,6 +410,25 @@ TEST_CASE("commands sent while a batch is in flight are read and answered after 
   CHECK(c.read_reply() == reply::integer(1));
 }
 
+TEST_CASE("a message published while the subscriber's batch is in flight follows its replies") {
+  threaded_backend b{true};
+  running_server s{{}, &b};
+  test_client sub{s.port};
+  test_client pub{s.port};
+  // GET goes to the backend (held); SUBSCRIBE takes effect at once, but its reply and any
+  // message must wait for GET's reply to keep the connection's order.
+  REQUIRE(sub.send(encode_command({"GET", "k"}) + encode_command({"SUBSCRIBE", "ch"})));
+  REQUIRE(b.wait_received(1));
+  REQUIRE(pub.send(encode_command({"PUBLISH", "ch", "early"})));
+  CHECK(pub.read_reply() == reply::integer(1));
+  b.release();
+  CHECK(sub.read_reply() == reply::null());
+  CHECK(sub.read_reply()
+        == reply::array({reply::bulk("subscribe"), reply::bulk("ch"), reply::integer(1)}));
+  CHECK(sub.read_reply()
+        == reply::array({reply::bulk("message"), reply::bulk("ch"), reply::bulk("early")}));
+}
+
 TEST_CASE("stop lets a batch in flight finish and delivers its replies") {
   threaded_backend b{true};
   running_server s{read_mode(), &b};

@@ -2,7 +2,9 @@
 
 #include "gateway/detail/drain_read.hpp"
 #include "gateway/resp_writer.hpp"
+#include "gateway/standard_replies.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <cstring>
@@ -59,7 +61,7 @@ void session::stop() {
 
 server_view session::view() const {
   return server_view{st_.opts,  st_.port, st_.started, st_.numbers.snapshot(),
-                     st_.store, st_.clients.get()};
+                     st_.store, st_.clients.get(), &st_.hub};
 }
 
 namespace {
@@ -93,6 +95,8 @@ client_info session::info() const {
   c.age_s = seconds_since(created_);
   c.idle_s = seconds_since(last_active_);
   c.multi = multi_.open ? static_cast<int64_t>(multi_.queued.size()) : -1;
+  c.sub = channels_.size();
+  c.psub = patterns_.size();
   c.qbuf = in_len_;
   c.omem = out_.size() + wbuf_.size();
   c.cmd = lower_name(last_cmd_);
@@ -144,7 +148,83 @@ void session::on_read(const error_code& ec, size_t) {
   process();
 }
 
+bool session::subscription_step(const command& cmd) {
+  const auto& name = cmd[0];
+  if (name.size() != 4 && (name.size() < 9 || name.size() > 12))
+    return false; // not PING nor (P)(UN)SUBSCRIBE: GET, SET, ... cost one comparison here
+  bool ping = iequals(name, "ping");
+  bool sub = iequals(name, "subscribe");
+  bool psub = iequals(name, "psubscribe");
+  bool unsub = iequals(name, "unsubscribe");
+  bool punsub = iequals(name, "punsubscribe");
+  if (!(sub || psub || unsub || punsub || (ping && subscriptions() > 0)))
+    return false;
+  slot s;
+  if (ping) { // RESP2 in subscribed mode: a [pong, argument] array
+    s.local = cmd.size() > 2 ? wrong_arity("ping")
+                             : reply::array({reply::bulk("pong"),
+                                             reply::bulk(cmd.size() == 2 ? cmd[1] : "")});
+  } else if ((sub || psub) && cmd.size() < 2) {
+    s.local = wrong_arity(lower_name(name));
+  } else {
+    auto kind = sub || unsub ? pubsub_hub::kind::channel : pubsub_hub::kind::pattern;
+    auto& mine = sub || unsub ? channels_ : patterns_;
+    auto what = lower_name(name);
+    auto count = [this] { return static_cast<int64_t>(subscriptions()); };
+    std::vector<std::string> names(cmd.begin() + 1, cmd.end());
+    if ((unsub || punsub) && names.empty()) // all of them
+      names.assign(mine.begin(), mine.end());
+    if (names.empty())
+      write_reply(s.raw, subscription_reply(what.c_str(), nullptr, count()));
+    for (auto& n : names) {
+      if (sub || psub) {
+        if (mine.insert(n).second)
+          st_.hub.subscribe(kind, n, this);
+      } else if (mine.erase(n) > 0) {
+        st_.hub.unsubscribe(kind, n, this);
+      }
+      write_reply(s.raw, subscription_reply(what.c_str(), &n, count()));
+    }
+  }
+  plan_.push_back(std::move(s));
+  return true;
+}
+
+void session::leave_hub() {
+  for (auto& c : channels_)
+    st_.hub.unsubscribe(pubsub_hub::kind::channel, c, this);
+  for (auto& p : patterns_)
+    st_.hub.unsubscribe(pubsub_hub::kind::pattern, p, this);
+  channels_.clear();
+  patterns_.clear();
+}
+
+void session::deliver(const std::string& frame) {
+  if (closed_ || over_limit_)
+    return;
+  if (in_flight_) { // the replies of the batch in flight come first
+    pushes_ += frame;
+    return;
+  }
+  out_ += frame;
+  auto limit = st_.opts.output_buffer_limit_bytes;
+  if (limit > 0 && out_.size() + wbuf_.size() > limit) {
+    // Not closed here: the hub is delivering to a list that holds this session.
+    over_limit_ = true;
+    st_.numbers.output_limit_closes.fetch_add(1, std::memory_order_relaxed);
+    asio::post(st_.io, [self = shared_from_this()] { self->close("output buffer limit reached"); });
+    return;
+  }
+  flush();
+}
+
 session::after session::step(command& cmd, std::vector<command>& batch) {
+  if (client_.authenticated && subscriptions() > 0 && !allowed_when_subscribed(cmd)) {
+    plan_.push_back(slot{false, not_allowed_when_subscribed(cmd)});
+    return after::go_on;
+  }
+  if (client_.authenticated && !multi_.open && subscription_step(cmd))
+    return after::go_on;
   if (client_.authenticated) {
     auto m = multi_filter(cmd, multi_);
     if (m.what == multi_step::answered) {
@@ -307,6 +387,8 @@ void session::complete(std::vector<reply> replies) {
     expected += s.from_backend ? 1 : 0;
     if (s.silent) {
       continue;
+    } else if (!s.raw.empty()) {
+      out_ += s.raw;
     } else if (!s.from_backend) {
       write_reply(out_, s.local);
     } else if (k < replies.size() && !s.watch_keys.empty()) {
@@ -328,6 +410,8 @@ void session::complete(std::vector<reply> replies) {
     st_.logger->error("client {}: backend answered {} replies for {} commands", client_.id,
                       replies.size(), expected);
   plan_.clear();
+  out_ += pushes_; // messages published while the batch was in flight
+  pushes_.clear();
   if (pending_error_) {
     st_.numbers.protocol_errors.fetch_add(1, std::memory_order_relaxed);
     st_.logger->debug("client {}: {}; closing", client_.id, pending_error_.message());
@@ -401,6 +485,7 @@ void session::close(const char* why) {
   if (closed_)
     return;
   closed_ = true;
+  leave_hub();
   st_.logger->debug("client {}: closed ({})", client_.id, why);
   error_code ec;
   sock_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

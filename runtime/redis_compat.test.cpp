@@ -259,7 +259,9 @@ private:
   }
 
   // Commands the gateway answers itself, and SAVE (no QUIT: it ends the stream; no HELLO 3:
-  // redis speaks RESP3, keel only RESP2; SHUTDOWN only in forms that do not stop the server).
+  // redis speaks RESP3, keel only RESP2; SHUTDOWN only in forms that do not stop the server;
+  // no SUBSCRIBE that succeeds: the stream's other commands would be refused; UNSUBSCRIBE
+  // with one channel at most: the stream reads one reply per command).
   command connection() {
     static const std::vector<command> xs{
       {"PING"}, {"PING", "hello"}, {"PING", "a", "b"}, {"ECHO", "x y"}, {"ECHO"},
@@ -282,7 +284,13 @@ private:
       {"SHUTDOWN", "ABORT", "NOW"}, {"ROLE"}, {"ROLE", "x"}, {"MEMORY", "USAGE", "m:none"},
       {"MEMORY", "USAGE", "m:none", "SAMPLES", "x"}, {"MEMORY", "USAGE", "m:none", "FOO"},
       {"MEMORY", "USAGE", "m:none", "SAMPLES", "-1"}, {"MEMORY", "USAGE"}, {"MEMORY"},
-      {"MEMORY", "FOO"}, {"MEMORY", "PURGE"}};
+      {"MEMORY", "FOO"}, {"MEMORY", "PURGE"}, {"PUBLISH", "ch", "m"}, {"PUBLISH", "ch"},
+      {"PUBSUB", "NUMSUB", "ch", "x"}, {"PUBSUB", "NUMSUB"}, {"PUBSUB", "CHANNELS"},
+      {"PUBSUB", "CHANNELS", "c*"}, {"PUBSUB", "CHANNELS", "a", "b"}, {"PUBSUB", "NUMPAT"},
+      {"PUBSUB", "NUMPAT", "x"}, {"PUBSUB", "HELP", "x"}, {"PUBSUB"}, {"PUBSUB", "FOO"},
+      {"PUBSUB", "SHARDCHANNELS"}, {"PUBSUB", "SHARDNUMSUB", "s"}, {"UNSUBSCRIBE"},
+      {"UNSUBSCRIBE", "a"}, {"PUNSUBSCRIBE"}, {"PUNSUBSCRIBE", "p*"}, {"SUBSCRIBE"},
+      {"PSUBSCRIBE"}};
     return xs[pick(0, xs.size() - 1)];
   }
 

@@ -249,10 +249,10 @@ std::string client_line(const client_info& c) {
   field("name", c.name);
   field("age", std::to_string(c.age_s));
   field("idle", std::to_string(c.idle_s));
-  field("flags", c.multi >= 0 ? "x" : "N");
+  field("flags", c.multi >= 0 ? "x" : c.sub + c.psub > 0 ? "P" : "N");
   field("db", "0");
-  field("sub", "0");
-  field("psub", "0");
+  field("sub", std::to_string(c.sub));
+  field("psub", std::to_string(c.psub));
   field("ssub", "0");
   field("multi", std::to_string(c.multi));
   field("qbuf", std::to_string(c.qbuf));

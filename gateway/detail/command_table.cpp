@@ -113,6 +113,18 @@ const std::vector<command_entry>& command_table() {
      "Returns the replication role: a master without replicas.", "server"},
     {"shutdown", -1, "admin noscript loading stale no_multi allow_busy", 0, 0, 0,
      "Stops the node cleanly, as SIGTERM does.", "server"},
+    {"subscribe", -2, "pubsub noscript loading stale no_multi", 0, 0, 0,
+     "Listens for messages published to channels (on this node).", "pubsub"},
+    {"psubscribe", -2, "pubsub noscript loading stale no_multi", 0, 0, 0,
+     "Listens for messages published to channels that match patterns (on this node).",
+     "pubsub"},
+    {"unsubscribe", -1, "pubsub noscript loading stale no_multi", 0, 0, 0,
+     "Stops listening to channels.", "pubsub"},
+    {"punsubscribe", -1, "pubsub noscript loading stale no_multi", 0, 0, 0,
+     "Stops listening to channel patterns.", "pubsub"},
+    {"publish", 3, "pubsub loading stale fast", 0, 0, 0,
+     "Posts a message to a channel's subscribers on this node.", "pubsub"},
+    {"pubsub", -2, "", 0, 0, 0, "PUBSUB CHANNELS, NUMSUB, NUMPAT and HELP.", "pubsub"},
   };
   return table;
 }

@@ -1,5 +1,7 @@
 #include "gateway/detail/info.hpp"
 
+#include "gateway/detail/pubsub.hpp"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -104,6 +106,8 @@ std::string info_text(const std::string& which, const server_view& srv) {
              {"rejected_connections", num(n.rejected_connections)},
              {"expired_keys", num(st.expired_keys)},
              {"evicted_keys", num(st.evicted_keys)},
+             {"pubsub_channels", num(srv.hub ? srv.hub->channel_count() : 0)},
+             {"pubsub_patterns", num(srv.hub ? static_cast<uint64_t>(srv.hub->numpat()) : 0)},
              {"keel_protocol_errors", num(n.protocol_errors)},
              {"keel_batches", num(n.batches)},
              {"keel_batched_commands", num(n.batched_commands)},

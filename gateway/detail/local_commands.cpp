@@ -3,6 +3,7 @@
 #include "gateway/detail/client_command.hpp"
 #include "gateway/detail/command_table.hpp"
 #include "gateway/detail/info.hpp"
+#include "gateway/detail/pubsub.hpp"
 #include "gateway/standard_replies.hpp"
 
 #include <algorithm>
@@ -312,7 +313,8 @@ bool is_local(const command& cmd) {
   static constexpr std::string_view names[] = {"ping"sv,  "echo"sv,   "quit"sv,    "select"sv,
                                                "auth"sv,  "hello"sv,  "client"sv,  "command"sv,
                                                "config"sv, "info"sv, "unwatch"sv,
-                                               "time"sv, "shutdown"sv, "role"sv};
+                                               "time"sv, "shutdown"sv, "role"sv,
+                                               "publish"sv, "pubsub"sv};
   for (auto name : names)
     if (iequals(cmd[0], name))
       return true;
@@ -334,6 +336,8 @@ local_result handle_local(const command& cmd, client_state& client, const server
       return answer(wrong_arity(name));
     return answer(cmd.size() == 2 ? reply::bulk(cmd[1]) : reply::simple("PONG"));
   }
+  if (iequals(name, "publish") || iequals(name, "pubsub"))
+    return answer(srv.hub ? pubsub_command(cmd, *srv.hub) : unknown_command(cmd));
   if (iequals(name, "echo")) {
     if (cmd.size() != 2)
       return answer(wrong_arity(name));

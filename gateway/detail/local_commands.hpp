@@ -2,7 +2,8 @@
 // (internal; sessions call it, tests drive it directly).
 //
 // PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT (client_command.hpp), COMMAND
-// [COUNT|DOCS|INFO|HELP], CONFIG GET|HELP, INFO and UNWATCH. Every other command goes to the
+// [COUNT|DOCS|INFO|HELP], CONFIG GET|HELP, INFO, UNWATCH, PUBLISH and PUBSUB (pubsub.hpp; the
+// session answers SUBSCRIBE and the like itself). Every other command goes to the
 // backend, unless the client must still authenticate (then it is answered NOAUTH). Texts follow
 // redis-server 7.
 #pragma once
@@ -20,6 +21,8 @@
 #include <vector>
 
 namespace keel::gateway::detail {
+
+class pubsub_hub;
 
 /// What the gateway knows of one connection.
 struct client_state {
@@ -40,6 +43,8 @@ struct client_info {
   int64_t age_s = 0;   ///< since the connection was accepted
   int64_t idle_s = 0;  ///< since it last sent anything
   int64_t multi = -1;  ///< commands queued in MULTI; -1 outside a block
+  size_t sub = 0;      ///< channels subscribed to
+  size_t psub = 0;     ///< patterns subscribed to
   size_t qbuf = 0;     ///< bytes read and not parsed yet
   size_t omem = 0;     ///< reply bytes not written yet
   std::string cmd;     ///< the last command's name, lower case
@@ -71,6 +76,7 @@ struct server_view {
   counters numbers;                              ///< a snapshot for INFO
   const backend& store;                          ///< stats() for INFO keyspace
   client_registry* clients = nullptr; ///< CLIENT LIST/KILL; without it only the caller is seen
+  pubsub_hub* hub = nullptr; ///< PUBLISH and PUBSUB; without it they are unknown commands
 };
 
 /// What to do with one command.

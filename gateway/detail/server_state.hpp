@@ -7,6 +7,7 @@
 #include "gateway/detail/coalescer.hpp"
 #include "gateway/detail/counter_cells.hpp"
 #include "gateway/detail/local_commands.hpp"
+#include "gateway/detail/pubsub.hpp"
 #include "gateway/options.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -39,6 +40,7 @@ struct server_state {
   uint16_t port = 0;
   uint64_t next_client_id = 1;
   bool stopping = false;
+  pubsub_hub hub; ///< before `sessions`: a session leaves the hub when it closes
   std::unordered_map<session*, std::shared_ptr<session>> sessions; ///< open sessions
   std::unique_ptr<client_registry> clients; ///< `sessions` for CLIENT LIST and CLIENT KILL
 };

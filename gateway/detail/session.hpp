@@ -15,18 +15,20 @@
 
 #include "gateway/detail/local_commands.hpp"
 #include "gateway/detail/multi.hpp"
+#include "gateway/detail/pubsub.hpp"
 #include "gateway/detail/server_state.hpp"
 #include "gateway/protocol_error.hpp"
 #include "gateway/resp_parser.hpp"
 
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace keel::gateway::detail {
 
-class session : public std::enable_shared_from_this<session> {
+class session : public std::enable_shared_from_this<session>, public pubsub_subscriber {
 public:
   /// A session for an accepted socket. @pre called on the I/O thread.
   session(server_state& st, boost::asio::ip::tcp::socket sock, uint64_t id);
@@ -46,6 +48,9 @@ public:
 
   [[nodiscard]] uint64_t id() const { return client_.id; }
 
+  /// A message this client subscribed to: written after the replies it awaits.
+  void deliver(const std::string& frame) override;
+
 private:
   /// One reply slot of a pipeline: a local answer, or the next backend reply.
   struct slot {
@@ -55,6 +60,7 @@ private:
     std::vector<std::pair<size_t, command>> exec_locals; ///< ... without these local commands
     std::vector<std::string> watch_keys; ///< WATCH: the reply holds their versions
     bool silent = false; ///< no reply at all (SHUTDOWN)
+    std::string raw;     ///< replies already encoded, written instead (SUBSCRIBE: one a channel)
   };
 
   void read();
@@ -69,6 +75,11 @@ private:
 
   void process();
   after step(command& cmd, std::vector<command>& batch);
+  /// (P)SUBSCRIBE, (P)UNSUBSCRIBE, and PING while subscribed: true when `cmd` was one of them
+  /// and its reply slot is added.
+  bool subscription_step(const command& cmd);
+  [[nodiscard]] size_t subscriptions() const { return channels_.size() + patterns_.size(); }
+  void leave_hub();
   /// Adds an EXEC to the round; true when it holds local commands, which run when the block's
   /// reply is back (so the commands behind it must wait).
   bool queue_exec(multi_result m, std::vector<command>& batch);
@@ -92,6 +103,9 @@ private:
   std::string out_;  ///< encoded replies not yet handed to the socket
   std::string wbuf_; ///< the bytes of the write in progress
   std::vector<slot> plan_;     ///< reply slots of the pipeline in flight
+  std::set<std::string> channels_; ///< SUBSCRIBE
+  std::set<std::string> patterns_; ///< PSUBSCRIBE
+  std::string pushes_; ///< messages that came while a batch was in flight, written after it
   protocol_error pending_error_; ///< answered after plan_'s replies
   std::deque<command> deferred_;  ///< parsed behind a WATCH, handled when its versions are back
   protocol_error deferred_error_; ///< a protocol error behind deferred_
@@ -102,6 +116,7 @@ private:
   bool stopping_ = false;
   bool closed_ = false;
   bool slow_replies_ = false; ///< the last batch waited long for its replies (see read())
+  bool over_limit_ = false;   ///< messages passed the output buffer limit: closing
   std::chrono::steady_clock::time_point last_active_;
   std::chrono::steady_clock::time_point created_;
   std::string last_cmd_;     ///< the name of the last command parsed, as sent
