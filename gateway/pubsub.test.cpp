@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -225,4 +226,29 @@ TEST_CASE("SUBSCRIBE before AUTH is answered NOAUTH") {
   CHECK(c.read_reply() == reply::error("NOAUTH Authentication required."));
   REQUIRE(c.send(encode_command({"PUBLISH", "a", "m"})));
   CHECK(c.read_reply() == reply::error("NOAUTH Authentication required."));
+}
+
+TEST_CASE("CLIENT LIST and CLIENT KILL TYPE pubsub select the subscribed connections") {
+  running_server s;
+  test_client sub{s.port};
+  test_client other{s.port};
+  REQUIRE(sub.send(encode_command({"CLIENT", "SETNAME", "listener"})
+                   + encode_command({"PSUBSCRIBE", "*"})));
+  CHECK(sub.read_reply() == reply::ok());
+  REQUIRE(sub.read_reply());
+  REQUIRE(other.send(encode_command({"CLIENT", "LIST", "TYPE", "pubsub"})));
+  auto subs = other.read_reply();
+  REQUIRE(subs);
+  CHECK_THAT(subs->str(), Catch::Contains("name=listener"));
+  CHECK(std::count(subs->str().begin(), subs->str().end(), '\n') == 1);
+  REQUIRE(other.send(encode_command({"CLIENT", "LIST", "TYPE", "normal"})));
+  auto normal = other.read_reply();
+  REQUIRE(normal);
+  CHECK_THAT(normal->str(), !Catch::Contains("name=listener"));
+  CHECK(std::count(normal->str().begin(), normal->str().end(), '\n') == 1); // `other` itself
+  REQUIRE(other.send(encode_command({"CLIENT", "KILL", "TYPE", "pubsub"})));
+  CHECK(other.read_reply() == reply::integer(1));
+  CHECK(sub.wait_closed());
+  REQUIRE(other.send(encode_command({"PUBSUB", "NUMPAT"})));
+  CHECK(other.read_reply() == reply::integer(0));
 }

@@ -46,15 +46,23 @@ std::vector<client_info> all_clients(const client_state& client, const server_vi
   return out;
 }
 
-// A client type filter's value: true for the type every connection here has (normal), false
-// for the types none has; nullopt for a word that is no type.
-std::optional<bool> type_matches(const std::string& type) {
+// A client TYPE filter: normal selects the connections that subscribe to nothing, pubsub those
+// that do, master/replica/slave none (there are no replicas).
+enum class type_filter : uint8_t { normal, pubsub, none };
+
+std::optional<type_filter> parse_type(const std::string& type) {
   if (iequals(type, "normal"))
-    return true;
-  if (iequals(type, "master") || iequals(type, "replica") || iequals(type, "slave") ||
-      iequals(type, "pubsub"))
-    return false;
+    return type_filter::normal;
+  if (iequals(type, "pubsub"))
+    return type_filter::pubsub;
+  if (iequals(type, "master") || iequals(type, "replica") || iequals(type, "slave"))
+    return type_filter::none;
   return std::nullopt;
+}
+
+bool selects(type_filter f, const client_info& c) {
+  bool subscribed = c.sub + c.psub > 0;
+  return f == type_filter::normal ? !subscribed : f == type_filter::pubsub && subscribed;
 }
 
 reply unknown_type(const std::string& type) {
@@ -78,13 +86,12 @@ local_result setinfo(const command& cmd, client_state& client) {
 }
 
 local_result list(const command& cmd, const client_state& client, const server_view& srv) {
-  bool keep_all = true;
+  std::optional<type_filter> type;
   std::vector<int64_t> ids; // any integer, as Redis: those below 1 match no connection
   if (cmd.size() == 4 && iequals(cmd[2], "type")) {
-    auto t = type_matches(cmd[3]);
-    if (!t)
+    type = parse_type(cmd[3]);
+    if (!type)
       return answer(unknown_type(cmd[3]));
-    keep_all = *t;
   } else if (cmd.size() > 3 && iequals(cmd[2], "id")) {
     for (size_t i = 3; i < cmd.size(); ++i) {
       auto id = parse_int64(cmd[i]);
@@ -96,14 +103,13 @@ local_result list(const command& cmd, const client_state& client, const server_v
     return answer(syntax_error());
   }
   std::string text;
-  if (keep_all) {
-    for (auto& c : all_clients(client, srv, "client|list")) {
-      if (!ids.empty() &&
-          std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id)) == ids.end())
-        continue;
-      text += client_line(c);
-      text += '\n';
-    }
+  for (auto& c : all_clients(client, srv, "client|list")) {
+    if (type && !selects(*type, c))
+      continue;
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id)) == ids.end())
+      continue;
+    text += client_line(c);
+    text += '\n';
   }
   return answer(reply::bulk(std::move(text)));
 }
@@ -113,12 +119,12 @@ struct kill_filter {
   std::optional<uint64_t> id;
   std::optional<std::string> addr;
   std::optional<std::string> laddr;
-  bool type_ok = true;
+  std::optional<type_filter> type;
   bool skip_me = true;
 
   [[nodiscard]] bool matches(const client_info& c) const {
-    return type_ok && (!id || c.id == *id) && (!addr || c.addr == *addr) &&
-           (!laddr || c.laddr == *laddr);
+    return (!type || selects(*type, c)) && (!id || c.id == *id) && (!addr || c.addr == *addr)
+           && (!laddr || c.laddr == *laddr);
   }
 };
 
@@ -146,10 +152,9 @@ local_result kill(const command& cmd, const client_state& client, const server_v
       } else if (iequals(key, "laddr")) {
         f.laddr = value;
       } else if (iequals(key, "type")) {
-        auto t = type_matches(value);
-        if (!t)
+        f.type = parse_type(value); // the last TYPE counts, as in Redis
+        if (!f.type)
           return answer(unknown_type(value));
-        f.type_ok = f.type_ok && *t;
       } else if (iequals(key, "user")) {
         if (value != "default") // the only user: AUTH takes the one password
           return answer(reply::error("ERR No such user '" + value + "'"));
