@@ -252,3 +252,20 @@ TEST_CASE("CLIENT LIST and CLIENT KILL TYPE pubsub select the subscribed connect
   REQUIRE(other.send(encode_command({"PUBSUB", "NUMPAT"})));
   CHECK(other.read_reply() == reply::integer(0));
 }
+
+TEST_CASE("a subscriber is not closed for being idle; other idle clients are") {
+  using namespace std::chrono_literals;
+  options o;
+  o.idle_timeout = 200ms;
+  running_server s{o};
+  test_client sub{s.port}; // connected first: its idle timer fires first
+  REQUIRE(sub.send(encode_command({"SUBSCRIBE", "a"})));
+  REQUIRE(sub.read_reply());
+  test_client idle{s.port};
+  REQUIRE(idle.send(encode_command({"PING"})));
+  REQUIRE(idle.read_reply() == reply::simple("PONG"));
+  CHECK(idle.wait_closed()); // the idle timeout has passed for both
+  REQUIRE(sub.send(encode_command({"PING"})));
+  CHECK(sub.read_reply() == reply::array({reply::bulk("pong"), reply::bulk("")}));
+  CHECK(s.srv.numbers().idle_closes == 1);
+}

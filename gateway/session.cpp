@@ -473,8 +473,13 @@ void session::on_timer(const error_code& ec) {
   }
   auto timeout = st_.opts.idle_timeout;
   auto idle = std::chrono::steady_clock::now() - last_active_;
-  if (in_flight_ || idle < timeout) {
-    arm_timer(in_flight_ ? std::chrono::steady_clock::duration{timeout} : timeout - idle);
+  // One that waits for its batch, or for messages (a subscriber, as in Redis), is not idle.
+  if (in_flight_ || subscriptions() > 0) {
+    arm_timer(timeout);
+    return;
+  }
+  if (idle < timeout) {
+    arm_timer(timeout - idle);
     return;
   }
   st_.numbers.idle_closes.fetch_add(1, std::memory_order_relaxed);
