@@ -134,6 +134,16 @@ TEST_CASE("a subscribed client may only (un)subscribe, PING and QUIT, as in redi
   CHECK(c.read_reply()
         == redis_said("-ERR Can't execute 'pubsub|numsub': only (P|S)SUBSCRIBE / "
                       "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"));
+  REQUIRE(c.send(encode_command({"FOO"})));
+  CHECK(c.read_reply() == redis_said("-ERR unknown command 'FOO', with args beginning with: \r\n"));
+  REQUIRE(c.send(encode_command({"GET"})));
+  CHECK(c.read_reply() == redis_said("-ERR wrong number of arguments for 'get' command\r\n"));
+  REQUIRE(c.send(encode_command({"CONFIG", "GET", "x"})));
+  CHECK(c.read_reply()
+        == redis_said("-ERR Can't execute 'config|get': only (P|S)SUBSCRIBE / "
+                      "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"));
+  REQUIRE(c.send(encode_command({"PING", "a", "b"})));
+  CHECK(c.read_reply() == redis_said("-ERR wrong number of arguments for 'ping' command\r\n"));
   REQUIRE(c.send(encode_command({"PING"})));
   CHECK(c.read_reply() == redis_said("*2\r\n$4\r\npong\r\n$0\r\n\r\n"));
   REQUIRE(c.send(encode_command({"PING", "hi"})));

@@ -2,9 +2,12 @@
 
 #include "actors/kv_glob.hpp"
 #include "gateway/command.hpp"
+#include "gateway/detail/command_table.hpp"
 #include "gateway/detail/local_commands.hpp"
 #include "gateway/resp_writer.hpp"
 #include "gateway/standard_replies.hpp"
+
+#include <cstdlib>
 
 namespace keel::gateway::detail {
 
@@ -130,6 +133,13 @@ bool allowed_when_subscribed(const command& cmd) {
 }
 
 reply not_allowed_when_subscribed(const command& cmd) {
+  // Redis looks the command up and checks its arity first.
+  auto* e = find_command(cmd[0]);
+  if (e == nullptr)
+    return unknown_command(cmd);
+  auto arity = static_cast<size_t>(std::abs(e->arity));
+  if (e->arity < 0 ? cmd.size() < arity : cmd.size() != arity)
+    return wrong_arity(e->name);
   auto name = lower_name(cmd[0]);
   if (cmd.size() >= 2 && (name == "pubsub" || name == "client" || name == "config"
                           || name == "command" || name == "memory"))

@@ -65,7 +65,8 @@ private:
 /// True for the commands a client in subscribed mode may still send (RESP2).
 [[nodiscard]] bool allowed_when_subscribed(const command& cmd);
 
-/// The error a client in subscribed mode gets for any other command.
+/// The error a client in subscribed mode gets for any other command: Redis' unknown-command
+/// and arity errors first, then that only (P)(UN)SUBSCRIBE, PING and QUIT are allowed.
 [[nodiscard]] reply not_allowed_when_subscribed(const command& cmd);
 
 /// The reply frame of (P)SUBSCRIBE/(P)UNSUBSCRIBE for one channel or pattern (`name` null:
