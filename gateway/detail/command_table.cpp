@@ -2,6 +2,7 @@
 
 #include "gateway/command.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace keel::gateway::detail {
@@ -134,6 +135,11 @@ const command_entry* find_command(const std::string& name) {
     if (iequals(name, e.name))
       return &e;
   return nullptr;
+}
+
+bool arity_ok(const command_entry& e, size_t argc) {
+  auto n = static_cast<size_t>(std::abs(e.arity));
+  return e.arity < 0 ? argc >= n : argc == n;
 }
 
 reply command_info(const command_entry& e) {

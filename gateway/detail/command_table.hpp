@@ -28,6 +28,9 @@ struct command_entry {
 /// The entry of `name` (any case), or nullptr for a command the table does not know.
 [[nodiscard]] const command_entry* find_command(const std::string& name);
 
+/// True when `argc` words (the name included) fit `e`'s arity (negative: at least that many).
+[[nodiscard]] bool arity_ok(const command_entry& e, size_t argc);
+
 /// COMMAND / COMMAND INFO's array for one entry.
 [[nodiscard]] reply command_info(const command_entry& e);
 

@@ -14,11 +14,6 @@ multi_result answered(reply r) {
   return {multi_step::answered, std::move(r), {}};
 }
 
-bool arity_ok(const command_entry& e, size_t argc) {
-  auto n = static_cast<size_t>(std::abs(e.arity));
-  return e.arity < 0 ? argc >= n : argc == n;
-}
-
 // Node-wide commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN) are not shard commands: a transaction
 // runs in one shard, so they cannot be part of one.
 bool can_queue(const command_entry& e) {

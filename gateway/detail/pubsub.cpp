@@ -7,8 +7,6 @@
 #include "gateway/resp_writer.hpp"
 #include "gateway/standard_replies.hpp"
 
-#include <cstdlib>
-
 namespace keel::gateway::detail {
 
 bool pubsub_hub::subscribe(kind k, const std::string& name, pubsub_subscriber* who) {
@@ -137,8 +135,7 @@ reply not_allowed_when_subscribed(const command& cmd) {
   auto* e = find_command(cmd[0]);
   if (e == nullptr)
     return unknown_command(cmd);
-  auto arity = static_cast<size_t>(std::abs(e->arity));
-  if (e->arity < 0 ? cmd.size() < arity : cmd.size() != arity)
+  if (!arity_ok(*e, cmd.size()))
     return wrong_arity(e->name);
   auto name = lower_name(cmd[0]);
   if (cmd.size() >= 2 && (name == "pubsub" || name == "client" || name == "config"
