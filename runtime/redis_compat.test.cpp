@@ -287,8 +287,8 @@ private:
       {"MEMORY", "FOO"}, {"MEMORY", "PURGE"}, {"PUBLISH", "ch", "m"}, {"PUBLISH", "ch"},
       {"PUBSUB", "NUMSUB", "ch", "x"}, {"PUBSUB", "NUMSUB"}, {"PUBSUB", "CHANNELS"},
       {"PUBSUB", "CHANNELS", "c*"}, {"PUBSUB", "CHANNELS", "a", "b"}, {"PUBSUB", "NUMPAT"},
-      {"PUBSUB", "NUMPAT", "x"}, {"PUBSUB", "HELP", "x"}, {"PUBSUB"}, {"PUBSUB", "FOO"},
-      {"PUBSUB", "SHARDCHANNELS"}, {"PUBSUB", "SHARDNUMSUB", "s"}, {"UNSUBSCRIBE"},
+      {"PUBSUB", "NUMPAT", "x"}, {"PUBSUB", "HELP", "x"}, {"PUBSUB", "HELP"}, {"PUBSUB"},
+      {"PUBSUB", "FOO"}, {"PUBSUB", "SHARDCHANNELS"}, {"PUBSUB", "SHARDNUMSUB", "s"}, {"UNSUBSCRIBE"},
       {"UNSUBSCRIBE", "a"}, {"PUNSUBSCRIBE"}, {"PUNSUBSCRIBE", "p*"}, {"SUBSCRIBE"},
       {"PSUBSCRIBE"}};
     return xs[pick(0, xs.size() - 1)];

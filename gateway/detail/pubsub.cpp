@@ -25,7 +25,7 @@ bool pubsub_hub::unsubscribe(kind k, const std::string& name, pubsub_subscriber*
 
 int64_t pubsub_hub::publish(const std::string& channel, const std::string& message) {
   int64_t reached = 0;
-  // Copies: a subscriber may be closed (and unsubscribed) by what deliver() does.
+  // Copies, so that nothing deliver() leads to can change a set while it is walked.
   if (auto it = channels_.find(channel); it != channels_.end()) {
     std::string frame;
     write_reply(frame, reply::array({reply::bulk("message"), reply::bulk(channel),
@@ -112,6 +112,10 @@ reply pubsub_command(const command& cmd, pubsub_hub& hub) {
       "NUMSUB [<channel> ...]",
       "    Return the number of subscribers for the specified channels, excluding",
       "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
       "HELP",
       "    Prints this help.",
     });
