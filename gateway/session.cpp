@@ -190,6 +190,11 @@ bool session::subscription_step(const command& cmd) {
   return true;
 }
 
+bool session::over_output_limit() const {
+  auto limit = st_.opts.output_buffer_limit_bytes;
+  return limit > 0 && out_.size() + wbuf_.size() > limit;
+}
+
 void session::leave_hub() {
   for (auto& c : channels_)
     st_.hub.unsubscribe(pubsub_hub::kind::channel, c, this);
@@ -207,8 +212,7 @@ void session::deliver(const std::string& frame) {
     return;
   }
   out_ += frame;
-  auto limit = st_.opts.output_buffer_limit_bytes;
-  if (limit > 0 && out_.size() + wbuf_.size() > limit) {
+  if (over_output_limit()) {
     // Not closed here: the hub is delivering to a list that holds this session.
     over_limit_ = true;
     st_.numbers.output_limit_closes.fetch_add(1, std::memory_order_relaxed);
@@ -417,8 +421,7 @@ void session::complete(std::vector<reply> replies) {
     st_.logger->debug("client {}: {}; closing", client_.id, pending_error_.message());
     write_error(out_, "ERR " + pending_error_.message());
   }
-  auto limit = st_.opts.output_buffer_limit_bytes;
-  if (limit > 0 && out_.size() + wbuf_.size() > limit) {
+  if (over_output_limit()) {
     st_.numbers.output_limit_closes.fetch_add(1, std::memory_order_relaxed);
     close("output buffer limit reached");
     return;

@@ -80,6 +80,8 @@ private:
   bool subscription_step(const command& cmd);
   [[nodiscard]] size_t subscriptions() const { return channels_.size() + patterns_.size(); }
   void leave_hub();
+  /// Replies and messages not written yet pass options::output_buffer_limit_bytes.
+  [[nodiscard]] bool over_output_limit() const;
   /// Adds an EXEC to the round; true when it holds local commands, which run when the block's
   /// reply is back (so the commands behind it must wait).
   bool queue_exec(multi_result m, std::vector<command>& batch);
